@@ -1,0 +1,169 @@
+"""Build Keras models from a spec, save them atomically, and load them safely.
+
+Importing this module is cheap; Keras is imported by the functions that need it.
+Loading never calls ``keras.models.load_model``: the file is read and checked by
+:mod:`nnpad.core.model_file`, nnpad builds the architecture itself and copies the
+arrays in, so nothing stored in a file can run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from nnpad import __version__
+from nnpad.core import tf_env
+from nnpad.core.model_file import METADATA_NAME, LoadedModel, ModelFileError, read_model
+from nnpad.core.network import BatchNorm, DenseBlock, Network
+from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES, ModelSpec, Recipe
+
+if TYPE_CHECKING:
+    import keras
+
+
+def build(spec: ModelSpec, seed: int | None = None) -> keras.Model:
+    """Return an uncompiled Keras model for ``spec`` (layer names are nnpad's own)."""
+    spec.validate()
+    k = tf_env.keras()
+    if seed is not None:
+        k.utils.set_random_seed(seed)
+    layers = k.layers
+    inputs = k.Input(shape=INPUT_SHAPE, name="image")
+    x = inputs
+    aug = spec.augmentation
+    if aug.enabled:
+        # Identity at inference; the NumPy forward pass skips them.
+        x = layers.Reshape((*INPUT_SHAPE, 1), name="add_channel")(x)
+        if aug.rotation:
+            x = layers.RandomRotation(
+                aug.rotation / 360.0, fill_mode="constant", name="rotate"
+            )(x)
+        if aug.shift:
+            factor = aug.shift / INPUT_SHAPE[0]
+            x = layers.RandomTranslation(
+                factor, factor, fill_mode="constant", name="shift"
+            )(x)
+        if aug.zoom:
+            x = layers.RandomZoom(aug.zoom, fill_mode="constant", name="zoom")(x)
+    x = layers.Flatten(name="flatten")(x)
+    regularizer = k.regularizers.L2(spec.l2) if spec.l2 else None
+    for index, units in enumerate(spec.hidden, start=1):
+        x = layers.Dense(
+            units,
+            activation=None if spec.batch_norm else spec.activation,
+            kernel_regularizer=regularizer,
+            name=f"hidden_{index}",
+        )(x)
+        if spec.batch_norm:
+            x = layers.BatchNormalization(name=f"batch_norm_{index}")(x)
+            x = layers.Activation(spec.activation, name=f"{spec.activation}_{index}")(x)
+        if spec.dropout:
+            x = layers.Dropout(spec.dropout, name=f"dropout_{index}")(x)
+    outputs = layers.Dense(
+        NUM_CLASSES, activation="softmax", kernel_regularizer=regularizer, name="output"
+    )(x)
+    return k.Model(inputs, outputs, name="nnpad")
+
+
+def _dense_layers(model: keras.Model, spec: ModelSpec) -> list[tuple[Any, Any]]:
+    """Return (Dense, BatchNormalization or None) per block, in order."""
+    pairs = []
+    for index in range(1, len(spec.hidden) + 1):
+        bn = model.get_layer(f"batch_norm_{index}") if spec.batch_norm else None
+        pairs.append((model.get_layer(f"hidden_{index}"), bn))
+    pairs.append((model.get_layer("output"), None))
+    return pairs
+
+
+def to_network(model: keras.Model, spec: ModelSpec) -> Network:
+    """Copy a Keras model's current weights into a NumPy :class:`Network`."""
+    blocks = []
+    activations = [*([spec.activation] * len(spec.hidden)), "softmax"]
+    for (dense, bn_layer), activation in zip(
+        _dense_layers(model, spec), activations, strict=True
+    ):
+        kernel, bias = (np.array(w, dtype=np.float32) for w in dense.get_weights())
+        bn = None
+        if bn_layer is not None:
+            gamma, beta, mean, var = (
+                np.array(w, dtype=np.float32) for w in bn_layer.get_weights()
+            )
+            bn = BatchNorm(gamma, beta, mean, var, float(bn_layer.epsilon))
+        blocks.append(DenseBlock(kernel, bias, activation, bn))
+    return Network(spec, blocks)
+
+
+def from_network(network: Network) -> keras.Model:
+    """Build a Keras model for ``network.spec`` holding the network's weights."""
+    model = build(network.spec)
+    for (dense, bn_layer), block in zip(
+        _dense_layers(model, network.spec), network.blocks, strict=True
+    ):
+        dense.set_weights([block.kernel, block.bias])
+        if bn_layer is not None and block.batch_norm is not None:
+            bn_layer.set_weights(block.batch_norm.arrays())
+    return model
+
+
+def load(path: str | Path) -> tuple[keras.Model, LoadedModel]:
+    """Load a model file into a Keras model nnpad built; raise ModelFileError."""
+    loaded = read_model(path)
+    return from_network(loaded.network), loaded
+
+
+def save(
+    model: keras.Model,
+    recipe: Recipe,
+    path: str | Path,
+    *,
+    val_accuracy: float | None = None,
+    trained_on: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    """Save ``model`` to ``path`` (.keras) atomically, with nnpad's metadata.
+
+    The file is written to a temporary ``.keras`` in the same folder and moved into
+    place with ``os.replace``, so a crash or a full disk never leaves half a file.
+    """
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise ModelFileError(f"{path.name}: a model file name must end in .keras")
+    metadata = {
+        "format": 1,
+        "nnpad_version": __version__,
+        "saved": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "recipe": recipe.to_dict(),
+        "val_accuracy": val_accuracy,
+        "trained_on": trained_on,
+        **(extra or {}),
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{path.stem}-", suffix=".keras", dir=path.parent
+        )
+        os.close(fd)
+    except OSError as exc:
+        raise ModelFileError(f"cannot save {path}: {exc.strerror or exc}") from None
+    tmp = Path(tmp_name)
+    try:
+        model.save(tmp)
+        with zipfile.ZipFile(tmp, "a") as archive:
+            archive.writestr(METADATA_NAME, json.dumps(metadata, indent=2))
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ModelFileError(f"cannot save {path}: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    return path

@@ -1,0 +1,141 @@
+"""The forward pass in NumPy: probabilities and each layer's activations, no TensorFlow.
+
+A model nnpad builds is Flatten -> hidden blocks -> Dense(10, softmax), where a block is
+Dense [-> BatchNormalization] -> activation [-> Dropout]. At inference Dropout and the
+augmentation layers are identities and BatchNormalization is an affine map, so the
+whole network is a few matrix products.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES, ModelSpec
+
+INPUT_SIZE = INPUT_SHAPE[0] * INPUT_SHAPE[1]
+
+
+@dataclass(frozen=True)
+class BatchNorm:
+    """Inference-time batch normalization parameters (Keras' variable order)."""
+
+    gamma: np.ndarray
+    beta: np.ndarray
+    moving_mean: np.ndarray
+    moving_variance: np.ndarray
+    epsilon: float = 1e-3
+
+    def arrays(self) -> list[np.ndarray]:
+        """The four arrays in the order Keras stores them."""
+        return [self.gamma, self.beta, self.moving_mean, self.moving_variance]
+
+
+@dataclass(frozen=True, eq=False)
+class DenseBlock:
+    """One Dense layer, optionally batch-normalized, then its activation."""
+
+    kernel: np.ndarray  # (inputs, units)
+    bias: np.ndarray  # (units,)
+    activation: str  # relu | sigmoid | tanh | softmax
+    batch_norm: BatchNorm | None = None
+
+    @property
+    def units(self) -> int:
+        """Number of neurons."""
+        return int(self.kernel.shape[1])
+
+    @cached_property
+    def _affine(self) -> tuple[np.ndarray, np.ndarray]:
+        """Kernel and bias with batch normalization folded in (float64 for parity)."""
+        kernel = self.kernel.astype(np.float64)
+        bias = self.bias.astype(np.float64)
+        bn = self.batch_norm
+        if bn is not None:
+            scale = bn.gamma.astype(np.float64) / np.sqrt(
+                bn.moving_variance.astype(np.float64) + bn.epsilon
+            )
+            kernel = kernel * scale
+            bias = (bias - bn.moving_mean) * scale + bn.beta
+        return kernel, bias
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Apply the block to a batch of row vectors."""
+        kernel, bias = self._affine
+        return _ACTIVATIONS[self.activation](x @ kernel + bias)
+
+
+class Network:
+    """A trained feedforward network, evaluated with NumPy."""
+
+    def __init__(self, spec: ModelSpec, blocks: list[DenseBlock]) -> None:
+        if len(blocks) != len(spec.hidden) + 1:
+            raise ValueError("a network needs one block per hidden layer plus output")
+        expected = [INPUT_SIZE, *spec.hidden]
+        for block, inputs, units in zip(
+            blocks, expected, [*spec.hidden, NUM_CLASSES], strict=True
+        ):
+            if block.kernel.shape != (inputs, units) or block.bias.shape != (units,):
+                raise ValueError(
+                    f"weights of shape {block.kernel.shape} do not fit"
+                    f" {inputs}->{units}"
+                )
+        self.spec = spec
+        self.blocks = tuple(blocks)
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        """Return probabilities (n, 10) for images of shape (n, 28, 28) or (28, 28)."""
+        return self.activations(images)[-1]
+
+    def activations(self, images: np.ndarray) -> list[np.ndarray]:
+        """Return [input (n, 784), hidden 1, ..., output (n, 10)] as float32."""
+        x = np.asarray(images, dtype=np.float64).reshape(-1, INPUT_SIZE)
+        outputs = [x]
+        for block in self.blocks:
+            x = block(x)
+            outputs.append(x)
+        return [out.astype(np.float32) for out in outputs]
+
+    def first_layer_images(self) -> np.ndarray:
+        """Return each first-layer neuron's incoming weights as a 28x28 image."""
+        return self.blocks[0].kernel.T.reshape(-1, *INPUT_SHAPE)
+
+    def input_images(self, layer: int) -> np.ndarray:
+        """What each neuron of hidden ``layer`` (0-based, or the output) responds to.
+
+        For the first layer these are its incoming weights; for deeper layers the
+        weighted sum of the first layer's images through the layers in between (a
+        linear view that ignores the activations), shape (units, 28, 28).
+        """
+        if not 0 <= layer < len(self.blocks):
+            raise IndexError(f"layer {layer} does not exist")
+        combined = self.blocks[0]._affine[0]
+        for block in self.blocks[1 : layer + 1]:
+            combined = combined @ block._affine[0]
+        return combined.T.reshape(-1, *INPUT_SHAPE).astype(np.float32)
+
+    def layer_names(self) -> list[str]:
+        """Human names: Input, Hidden 1 ..., Output."""
+        hidden = [f"Hidden {i + 1}" for i in range(len(self.spec.hidden))]
+        return ["Input", *hidden, "Output"]
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    shifted = np.exp(x - x.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    # tanh form: no overflow warnings for large negative inputs.
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+_ACTIVATIONS = {
+    "relu": lambda x: np.maximum(x, 0.0),
+    "sigmoid": _sigmoid,
+    "tanh": np.tanh,
+    "softmax": _softmax,
+    "linear": lambda x: x,
+}

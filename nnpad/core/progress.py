@@ -1,0 +1,101 @@
+"""What a training run reports: plain values a listener can pass between threads.
+
+Kept apart from :mod:`nnpad.core.training` so that the window can use these types
+without importing TensorFlow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from nnpad.core.network import Network
+    from nnpad.core.spec import Recipe
+
+Status = Literal["finished", "stopped", "nan"]
+
+
+@dataclass(frozen=True)
+class TrainingStarted:
+    """What a run will do, sent once before the first batch."""
+
+    epochs: int
+    batches_per_epoch: int
+    train_samples: int
+    val_samples: int
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """Running figures within an epoch (Keras' running means)."""
+
+    epoch: int  # 0-based
+    batch: int  # batches done in this epoch
+    batches_per_epoch: int
+    epochs: int
+    loss: float
+    accuracy: float
+    samples_per_second: float
+    eta_seconds: float
+
+    @property
+    def fraction(self) -> float:
+        """Share of the whole run done, 0..1."""
+        done = self.epoch * self.batches_per_epoch + self.batch
+        return min(1.0, done / max(1, self.epochs * self.batches_per_epoch))
+
+
+@dataclass(frozen=True)
+class EpochResult:
+    """Figures at the end of an epoch."""
+
+    epoch: int  # 0-based
+    loss: float
+    accuracy: float
+    val_loss: float | None
+    val_accuracy: float | None
+
+
+@dataclass
+class TrainResult:
+    """How a run ended, and the model it produced (None if nothing usable)."""
+
+    status: Status
+    recipe: Recipe
+    epochs: list[EpochResult] = field(default_factory=list)
+    model: Any = None  # keras.Model; Any keeps this module free of Keras
+    message: str = ""
+    seconds: float = 0.0
+
+    @property
+    def val_accuracy(self) -> float | None:
+        """The last epoch's validation accuracy, if there was validation."""
+        return self.epochs[-1].val_accuracy if self.epochs else None
+
+
+class TrainingListener(Protocol):
+    """Receives progress; every method is called from the training thread."""
+
+    def started(self, info: TrainingStarted) -> None:
+        """Training is about to run its first batch."""
+
+    def batch(self, progress: BatchProgress) -> None:
+        """Running loss and accuracy (throttled)."""
+
+    def epoch(self, result: EpochResult) -> None:
+        """An epoch ended."""
+
+    def snapshot(self, network: Network) -> None:
+        """The weights as they are now, for live predictions."""
+
+
+class _Silent:
+    def started(self, info: TrainingStarted) -> None: ...
+    def batch(self, progress: BatchProgress) -> None: ...
+    def epoch(self, result: EpochResult) -> None: ...
+    def snapshot(self, network: Network) -> None: ...
+
+
+class SilentListener(TrainingListener):
+    """A listener that ignores everything (the protocol's methods do nothing)."""

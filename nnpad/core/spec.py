@@ -1,0 +1,297 @@
+"""What network to build and how to train it: frozen, validated, JSON round-trip."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any, Literal
+
+Activation = Literal["relu", "sigmoid", "tanh"]
+ACTIVATIONS: tuple[str, ...] = ("relu", "sigmoid", "tanh")
+LR_SCHEDULES: tuple[str, ...] = ("constant", "cosine")
+
+INPUT_SHAPE = (28, 28)
+NUM_CLASSES = 10
+MAX_UNITS = 4096
+MAX_LAYERS = 8
+
+
+class SpecError(ValueError):
+    """A spec or its JSON names something nnpad cannot build."""
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    """Random distortions applied to training images only (identity at inference).
+
+    ``rotation`` is in degrees, ``shift`` in pixels of the 28x28 image and ``zoom`` a
+    fraction (0.1 means +-10%).
+    """
+
+    rotation: float = 0.0
+    shift: float = 0.0
+    zoom: float = 0.0
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any distortion is applied."""
+        return bool(self.rotation or self.shift or self.zoom)
+
+    def validate(self) -> None:
+        """Raise SpecError when a value is out of range."""
+        _check_range("augmentation.rotation", self.rotation, 0.0, 45.0)
+        _check_range("augmentation.shift", self.shift, 0.0, 6.0)
+        _check_range("augmentation.zoom", self.zoom, 0.0, 0.5)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The architecture: Flatten -> hidden Dense blocks -> Dense(10, softmax).
+
+    A hidden block is Dense(units) [-> BatchNormalization] -> activation [-> Dropout].
+    """
+
+    hidden: tuple[int, ...] = (128, 64)
+    activation: str = "relu"
+    dropout: float = 0.0
+    batch_norm: bool = False
+    l2: float = 0.0
+    augmentation: Augmentation = field(default_factory=Augmentation)
+
+    def validate(self) -> None:
+        """Raise SpecError when the spec names something nnpad cannot build."""
+        hidden = self.hidden
+        if not isinstance(hidden, tuple) or not 1 <= len(hidden) <= MAX_LAYERS:
+            raise SpecError(f"hidden must list 1 to {MAX_LAYERS} layer sizes")
+        for units in self.hidden:
+            if isinstance(units, bool) or not isinstance(units, int):
+                raise SpecError(f"layer size {units!r} is not a whole number")
+            if not 1 <= units <= MAX_UNITS:
+                raise SpecError(f"layer size {units} is not between 1 and {MAX_UNITS}")
+        if self.activation not in ACTIVATIONS:
+            raise SpecError(
+                f"activation {self.activation!r} is not one of {', '.join(ACTIVATIONS)}"
+            )
+        _check_range("dropout", self.dropout, 0.0, 0.9)
+        _check_range("l2", self.l2, 0.0, 1.0)
+        if not isinstance(self.batch_norm, bool):
+            raise SpecError("batch_norm must be true or false")
+        self.augmentation.validate()
+
+    def describe(self) -> str:
+        """One line such as ``784-128-64-10 relu, dropout 0.2``."""
+        text = "-".join(str(n) for n in (784, *self.hidden, NUM_CLASSES))
+        extras = [self.activation]
+        if self.dropout:
+            extras.append(f"dropout {self.dropout:g}")
+        if self.batch_norm:
+            extras.append("batch norm")
+        if self.l2:
+            extras.append(f"L2 {self.l2:g}")
+        if self.augmentation.enabled:
+            extras.append("augmented")
+        return f"{text} {', '.join(extras)}"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train: Adam, sparse categorical crossentropy, these settings."""
+
+    learning_rate: float = 1e-3
+    lr_schedule: str = "constant"
+    batch_size: int = 32
+    epochs: int = 5
+    validation_split: float = 0.1
+    seed: int = 0
+
+    def validate(self) -> None:
+        """Raise SpecError when a setting is out of range."""
+        _check_range("learning_rate", self.learning_rate, 1e-6, 1.0)
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise SpecError(
+                f"lr_schedule {self.lr_schedule!r} is not one of"
+                f" {', '.join(LR_SCHEDULES)}"
+            )
+        _check_int("batch_size", self.batch_size, 1, 65536)
+        _check_int("epochs", self.epochs, 1, 1000)
+        _check_range("validation_split", self.validation_split, 0.0, 0.5)
+        _check_int("seed", self.seed, 0, 2**31 - 1)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A model spec with its training settings: what ``nnpad train --spec`` reads."""
+
+    model: ModelSpec = field(default_factory=ModelSpec)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def validate(self) -> Recipe:
+        """Validate both parts and return self, so it chains."""
+        self.model.validate()
+        self.train.validate()
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain JSON-able data."""
+        data = asdict(self)
+        data["model"]["hidden"] = list(self.model.hidden)
+        return data
+
+    def to_json(self) -> str:
+        """Return indented JSON."""
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Recipe:
+        """Build and validate a recipe; unknown or mistyped keys raise SpecError."""
+        if not isinstance(data, dict):
+            raise SpecError("a spec must be a JSON object")
+        _reject_unknown(data, {"model", "train"}, "spec")
+        model_data = dict(_section(data, "model"))
+        _reject_unknown(model_data, {f.name for f in fields(ModelSpec)}, "model")
+        if "hidden" in model_data:
+            hidden = model_data["hidden"]
+            if not isinstance(hidden, list | tuple):
+                raise SpecError("model.hidden must be a list of layer sizes")
+            model_data["hidden"] = tuple(hidden)
+        if "augmentation" in model_data:
+            aug = _section(model_data, "augmentation")
+            _reject_unknown(aug, {f.name for f in fields(Augmentation)}, "augmentation")
+            model_data["augmentation"] = Augmentation(**_numbers(aug, "augmentation"))
+        train_data = _section(data, "train")
+        _reject_unknown(train_data, {f.name for f in fields(TrainConfig)}, "train")
+        numeric = {"hidden", "augmentation", "activation", "batch_norm"}
+        model_data.update(
+            _numbers({k: v for k, v in model_data.items() if k not in numeric}, "model")
+        )
+        recipe = cls(ModelSpec(**model_data), TrainConfig(**_train_values(train_data)))
+        return recipe.validate()
+
+    @classmethod
+    def from_json(cls, text: str) -> Recipe:
+        """Parse JSON text (see :meth:`from_dict`)."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SpecError(f"the spec is not valid JSON: {exc}") from None
+        return cls.from_dict(data)
+
+
+def classic() -> Recipe:
+    """The classic network: 784-128-64-10 relu, Adam 1e-3, batch 32, 5 epochs."""
+    return Recipe()
+
+
+def deeper() -> Recipe:
+    """A deeper, wider network."""
+    return Recipe(ModelSpec(hidden=(256, 128, 64)), TrainConfig(epochs=8))
+
+
+def regularized() -> Recipe:
+    """Dropout and batch norm, with light augmentation."""
+    return Recipe(
+        ModelSpec(
+            hidden=(256, 128),
+            dropout=0.2,
+            batch_norm=True,
+            augmentation=Augmentation(rotation=10, shift=2, zoom=0.1),
+        ),
+        TrainConfig(epochs=10, batch_size=64),
+    )
+
+
+def shipped() -> Recipe:
+    """The recipe of the shipped default model (see README: training the default)."""
+    return Recipe(
+        ModelSpec(
+            hidden=(512, 256),
+            dropout=0.25,
+            augmentation=Augmentation(rotation=12, shift=2.5, zoom=0.12),
+        ),
+        TrainConfig(
+            learning_rate=2e-3,
+            lr_schedule="cosine",
+            batch_size=128,
+            epochs=30,
+            validation_split=1 / 6,
+        ),
+    )
+
+
+PRESETS: dict[str, Any] = {
+    "classic": classic,
+    "deeper": deeper,
+    "regularized": regularized,
+    "shipped": shipped,
+}
+
+
+def preset(name: str) -> Recipe:
+    """Return a preset recipe by name."""
+    try:
+        return PRESETS[name]()
+    except KeyError:
+        raise SpecError(
+            f"no preset {name!r}; choose one of {', '.join(PRESETS)}"
+        ) from None
+
+
+def with_changes(recipe: Recipe, **changes: Any) -> Recipe:
+    """Return a validated copy with model or train fields replaced by name."""
+    model_names = {f.name for f in fields(ModelSpec)}
+    train_names = {f.name for f in fields(TrainConfig)}
+    model_changes = {k: v for k, v in changes.items() if k in model_names}
+    train_changes = {k: v for k, v in changes.items() if k in train_names}
+    unknown = set(changes) - model_names - train_names
+    if unknown:
+        raise SpecError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    return Recipe(
+        replace(recipe.model, **model_changes), replace(recipe.train, **train_changes)
+    ).validate()
+
+
+def _check_range(name: str, value: Any, low: float, high: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SpecError(f"{name} must be a number, not {value!r}")
+    if not (math.isfinite(value) and low <= value <= high):
+        raise SpecError(f"{name} = {value} is not between {low:g} and {high:g}")
+
+
+def _check_int(name: str, value: Any, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SpecError(f"{name} must be a whole number, not {value!r}")
+    if not low <= value <= high:
+        raise SpecError(f"{name} = {value} is not between {low} and {high}")
+
+
+def _section(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise SpecError(f"{key} must be a JSON object")
+    return value
+
+
+def _reject_unknown(data: dict[str, Any], known: set[str], where: str) -> None:
+    unknown = set(data) - known
+    if unknown:
+        raise SpecError(f"unknown key(s) in {where}: {', '.join(sorted(unknown))}")
+
+
+def _numbers(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """Return the values as floats where JSON gave ints (validation checks types)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        out[key] = value
+    return out
+
+
+def _train_values(data: dict[str, Any]) -> dict[str, Any]:
+    out = dict(data)
+    for key in ("learning_rate", "validation_split"):
+        value = out.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            out[key] = float(value)
+    return out

@@ -1,0 +1,273 @@
+"""Train a spec on a dataset with Keras ``fit``, reporting progress to a listener.
+
+Importing this module imports TensorFlow (8-10 s): the window imports it only when a
+person clicks Train. The trainer owns its Keras model for the whole run and hands it
+back at the end; listeners receive plain values and NumPy network snapshots, so they
+can be called from the training thread and forwarded anywhere.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from nnpad.core import tf_env
+from nnpad.core.data import Dataset, split_validation
+from nnpad.core.keras_model import build, to_network
+from nnpad.core.progress import (
+    BatchProgress,
+    EpochResult,
+    SilentListener,
+    Status,
+    TrainingListener,
+    TrainingStarted,
+    TrainResult,
+)
+
+if TYPE_CHECKING:
+    from nnpad.core.spec import Recipe
+
+keras = tf_env.keras()
+
+# Keras calls back once per execution of this many steps: more is faster, fewer
+# reports and stops sooner (measured in tests/benchmarks/bench_training.py).
+STEPS_PER_EXECUTION = 32
+
+
+class Trainer:
+    """Run one training of ``recipe`` on ``data``; ``stop()`` ends it within a batch.
+
+    Parameters
+    ----------
+    recipe
+        The spec and training settings.
+    data
+        Training images; the last ``validation_split`` of them are held out.
+    report_interval
+        Least seconds between two ``batch`` reports.
+    snapshot_interval
+        Least seconds between two weight snapshots (0 disables them).
+    steps_per_execution
+        Batches Keras runs per call; callbacks fire between calls.
+    jit_compile
+        Compile the training step with XLA where the model allows it.
+    """
+
+    def __init__(
+        self,
+        recipe: Recipe,
+        data: Dataset,
+        *,
+        report_interval: float = 0.05,
+        snapshot_interval: float = 0.0,
+        steps_per_execution: int = STEPS_PER_EXECUTION,
+        jit_compile: bool = True,
+    ) -> None:
+        self.recipe = recipe.validate()
+        self.data = data
+        self.report_interval = report_interval
+        self.snapshot_interval = snapshot_interval
+        self.steps_per_execution = steps_per_execution
+        self.jit_compile = jit_compile
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        """Ask the run to stop; safe from any thread, also before it starts."""
+        self._stop.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        """Whether :meth:`stop` was called."""
+        return self._stop.is_set()
+
+    def run(self, listener: TrainingListener | None = None) -> TrainResult:
+        """Train and return the result; exceptions from Keras propagate."""
+        listener = listener or SilentListener()
+        started = time.perf_counter()
+        if self._stop.is_set():
+            return TrainResult("stopped", self.recipe, message="stopped before start")
+        train = self.recipe.train
+        x_train, y_train, x_val, y_val = split_validation(
+            self.data.x_train, self.data.y_train, train.validation_split
+        )
+        model = build(self.recipe.model, seed=train.seed)
+        batches = math.ceil(len(x_train) / train.batch_size)
+        model.compile(
+            optimizer=keras.optimizers.Adam(self._learning_rate(batches)),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+            steps_per_execution=self.steps_per_execution,
+            jit_compile=self.jit_compile and not self.recipe.model.augmentation.enabled,
+        )
+        progress = _ProgressCallback(self, listener, batches, len(x_val))
+        listener.started(
+            TrainingStarted(train.epochs, batches, len(x_train), len(x_val))
+        )
+        validation = (_scale(x_val), y_val) if len(x_val) else None
+        model.fit(
+            _scale(x_train),
+            y_train.astype(np.int32),
+            batch_size=train.batch_size,
+            epochs=train.epochs,
+            validation_data=validation,
+            shuffle=True,
+            verbose=0,
+            callbacks=[progress],
+        )
+        result = progress.result(model)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _learning_rate(self, batches_per_epoch: int) -> Any:
+        train = self.recipe.train
+        if train.lr_schedule == "cosine":
+            return keras.optimizers.schedules.CosineDecay(
+                train.learning_rate, decay_steps=batches_per_epoch * train.epochs
+            )
+        return train.learning_rate
+
+
+def _scale(images: np.ndarray) -> np.ndarray:
+    return images.astype(np.float32) / np.float32(255.0)
+
+
+class _ProgressCallback(keras.callbacks.Callback):
+    """Report throttled progress; stop on request (between steps) and on NaN."""
+
+    def __init__(
+        self,
+        trainer: Trainer,
+        listener: TrainingListener,
+        batches_per_epoch: int,
+        val_samples: int,
+    ) -> None:
+        super().__init__()
+        self.trainer = trainer
+        self.listener = listener
+        self.batches_per_epoch = batches_per_epoch
+        self.epochs_total = trainer.recipe.train.epochs
+        self.batch_size = trainer.recipe.train.batch_size
+        self.history: list[EpochResult] = []
+        self.good_weights: list[np.ndarray] | None = None
+        self.status: Status = "finished"
+        self.message = ""
+        self._epoch = 0
+        self._last_report = 0.0
+        self._last_snapshot = time.perf_counter()
+        self._run_start = time.perf_counter()
+        self._batches_done = 0
+
+    # Stop requests are honoured between Keras steps, in training and validation.
+    def _check_stop(self) -> None:
+        if self.trainer.stop_requested:
+            self.status = "stopped"
+            self.message = "stopped"
+            self.model.stop_training = True
+            self.model.stop_evaluating = True
+
+    def on_train_begin(self, logs: Any = None) -> None:
+        self.good_weights = [np.array(w) for w in self.model.get_weights()]
+        self._run_start = time.perf_counter()
+
+    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        self._epoch = epoch
+        self._check_stop()
+
+    def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
+        self._check_stop()
+
+    def on_test_batch_begin(self, batch: int, logs: Any = None) -> None:
+        self._check_stop()
+
+    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+        logs = logs or {}
+        loss = float(logs.get("loss", math.nan))
+        if not math.isfinite(loss):
+            self.status = "nan"
+            self.message = (
+                f"the loss became {loss} in epoch {self._epoch + 1}: training"
+                " diverged (try a smaller learning rate); the last good weights"
+                " were kept"
+            )
+            self.model.stop_training = True
+            return
+        done = batch + 1
+        self._batches_done = self._epoch * self.batches_per_epoch + done
+        now = time.perf_counter()
+        if now - self._last_report >= self.trainer.report_interval or (
+            done >= self.batches_per_epoch
+        ):
+            self._last_report = now
+            self.listener.batch(self._progress(done, loss, logs, now))
+        interval = self.trainer.snapshot_interval
+        if interval and now - self._last_snapshot >= interval:
+            self._last_snapshot = now
+            self.listener.snapshot(to_network(self.model, self.trainer.recipe.model))
+        self._check_stop()
+
+    def _progress(
+        self, done: int, loss: float, logs: dict[str, Any], now: float
+    ) -> BatchProgress:
+        elapsed = max(now - self._run_start, 1e-9)
+        rate = self._batches_done / elapsed
+        remaining = self.epochs_total * self.batches_per_epoch - self._batches_done
+        return BatchProgress(
+            epoch=self._epoch,
+            batch=done,
+            batches_per_epoch=self.batches_per_epoch,
+            epochs=self.epochs_total,
+            loss=loss,
+            accuracy=float(logs.get("accuracy", math.nan)),
+            samples_per_second=rate * self.batch_size,
+            eta_seconds=remaining / rate if rate > 0 else math.inf,
+        )
+
+    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+        if self.status == "nan":
+            return
+        logs = logs or {}
+        if self.status == "stopped" and epoch >= len(self.history):
+            # A stopped epoch is incomplete: its figures would mislead.
+            if self.history:
+                return
+        result = EpochResult(
+            epoch=epoch,
+            loss=float(logs.get("loss", math.nan)),
+            accuracy=float(logs.get("accuracy", math.nan)),
+            val_loss=_optional(logs.get("val_loss")),
+            val_accuracy=_optional(logs.get("val_accuracy")),
+        )
+        if not math.isfinite(result.loss):
+            self.status = "nan"
+            self.model.stop_training = True
+            return
+        if self.status == "stopped":
+            return
+        self.history.append(result)
+        self.good_weights = [np.array(w) for w in self.model.get_weights()]
+        self.listener.epoch(result)
+        if self.trainer.snapshot_interval:
+            self.listener.snapshot(to_network(self.model, self.trainer.recipe.model))
+
+    def result(self, model: keras.Model) -> TrainResult:
+        """Summarise the run; after a NaN the last good weights are restored."""
+        if self.status == "nan" and self.good_weights is not None:
+            model.set_weights(self.good_weights)
+        usable = self.status != "nan" or bool(self.history)
+        if self.status == "stopped" and not self.history:
+            usable = False
+        return TrainResult(
+            status=self.status,
+            recipe=self.trainer.recipe,
+            epochs=list(self.history),
+            model=model if usable else None,
+            message=self.message,
+        )
+
+
+def _optional(value: Any) -> float | None:
+    return None if value is None else float(value)

@@ -1,0 +1,1 @@
+"""The Qt layer: widgets that wire the core to a person."""
