@@ -206,8 +206,8 @@ def shipped() -> Recipe:
     return Recipe(
         ModelSpec(
             hidden=(512, 256),
-            dropout=0.25,
-            augmentation=Augmentation(rotation=12, shift=2.5, zoom=0.12),
+            dropout=0.15,
+            augmentation=Augmentation(rotation=10, shift=2, zoom=0.1),
         ),
         TrainConfig(
             learning_rate=2e-3,

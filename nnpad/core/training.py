@@ -29,6 +29,8 @@ from nnpad.core.progress import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from nnpad.core.spec import Recipe
 
 keras = tf_env.keras()
@@ -54,7 +56,10 @@ class Trainer:
     steps_per_execution
         Batches Keras runs per call; callbacks fire between calls.
     jit_compile
-        Compile the training step with XLA where the model allows it.
+        Compile the training step with XLA where the model allows it (XLA cannot
+        compile the random augmentation layers).
+    callbacks
+        Further Keras callbacks, run after nnpad's own.
     """
 
     def __init__(
@@ -66,6 +71,7 @@ class Trainer:
         snapshot_interval: float = 0.0,
         steps_per_execution: int = STEPS_PER_EXECUTION,
         jit_compile: bool = True,
+        callbacks: Sequence[Any] = (),
     ) -> None:
         self.recipe = recipe.validate()
         self.data = data
@@ -73,6 +79,7 @@ class Trainer:
         self.snapshot_interval = snapshot_interval
         self.steps_per_execution = steps_per_execution
         self.jit_compile = jit_compile
+        self.callbacks = list(callbacks)
         self._stop = threading.Event()
 
     def stop(self) -> None:
@@ -116,7 +123,7 @@ class Trainer:
             validation_data=validation,
             shuffle=True,
             verbose=0,
-            callbacks=[progress],
+            callbacks=[progress, *self.callbacks],
         )
         result = progress.result(model)
         result.seconds = time.perf_counter() - started

@@ -1,0 +1,456 @@
+"""The drawing surface: mouse, pen and touch strokes on a fixed logical canvas."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import tempfile
+from enum import Enum, auto
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPointingDevice,
+    QPolygonF,
+    QResizeEvent,
+    QTabletEvent,
+    QTouchEvent,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke, render
+
+__all__ = ["BRUSH_DEFAULT", "BRUSH_MAX", "BRUSH_MIN", "DrawingCanvas"]
+
+BRUSH_MIN = 4.0
+BRUSH_MAX = 40.0
+BRUSH_DEFAULT = 18.0
+_HISTORY_LIMIT = 1000
+_MARGIN = 2  # widget pixels around the square, room for the focus frame
+
+_INK = QColor(255, 255, 255)
+_PAPER = QColor(0, 0, 0)
+_SURROUND = QColor(32, 33, 36)
+_FRAME = QColor(72, 74, 80)
+_FRAME_FOCUS = QColor(110, 160, 255)
+
+
+class _Source(Enum):
+    MOUSE = auto()
+    TABLET = auto()
+    TOUCH = auto()
+
+
+class DrawingCanvas(QWidget):
+    """A square black canvas on which the user draws a digit in white.
+
+    Points are stored in logical units ``0..CANVAS_SIZE`` whatever the widget's size
+    or the screen's DPI. The committed drawing is an immutable `Drawing`; undo and
+    redo keep earlier drawings. The canvas never runs the network itself.
+    """
+
+    stroke_changed = Signal()
+    """A point was added to the stroke in progress."""
+    drawing_changed = Signal()
+    """The committed drawing changed (stroke finished, undo, redo, clear, set)."""
+    history_changed = Signal()
+    """`can_undo` or `can_redo` may have changed."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("canvas")
+        self.setAccessibleName("Drawing canvas")
+        self.setAccessibleDescription(
+            "Drawing canvas: draw a digit with the mouse; right-drag erases"
+        )
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.setMinimumSize(280, 280)
+
+        self._drawing = Drawing()
+        self._undo: list[Drawing] = []
+        self._redo: list[Drawing] = []
+        self._brush = BRUSH_DEFAULT
+        self._eraser = False
+        # The stroke in progress: logical points, its kind and the device drawing it.
+        self._points: list[tuple[float, float]] = []
+        self._erasing = False
+        self._width = BRUSH_DEFAULT
+        self._source: _Source | None = None
+        self._button = Qt.MouseButton.NoButton
+        self._touch_id = -1
+        self._last = QPointF()
+        self._live: Drawing | None = None
+        # Committed strokes plus the stroke in progress, at device resolution.
+        self._cache: QImage | None = None
+        self._pen = QPen(_INK, 1.0)
+        self._pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        self._pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+
+    # -- model -------------------------------------------------------------------
+
+    def drawing(self) -> Drawing:
+        """The committed drawing."""
+        return self._drawing
+
+    def current_drawing(self) -> Drawing:
+        """The committed drawing plus the stroke in progress, if any."""
+        if not self._points:
+            return self._drawing
+        if self._live is None:
+            self._live = self._drawing.with_stroke(self._current_stroke())
+        return self._live
+
+    def is_empty(self) -> bool:
+        """Whether there is no ink, counting the stroke in progress."""
+        return self.current_drawing().is_empty
+
+    def set_drawing(self, drawing: Drawing) -> None:
+        """Replace the drawing (for example with a sample); undoable."""
+        if not isinstance(drawing, Drawing):
+            raise ValueError(f"expected a Drawing, got {drawing!r}")
+        self._cancel_stroke()
+        if drawing != self._drawing:
+            self._commit(drawing)
+
+    def clear(self) -> None:
+        """Remove every stroke; undoable."""
+        self.set_drawing(Drawing())
+
+    def can_undo(self) -> bool:
+        """Whether `undo` would change the drawing."""
+        return bool(self._undo)
+
+    def can_redo(self) -> bool:
+        """Whether `redo` would change the drawing."""
+        return bool(self._redo)
+
+    def undo(self) -> None:
+        """Drop the stroke in progress, or else go back before the last change."""
+        if self._cancel_stroke():
+            return
+        if self._undo:
+            self._redo.append(self._drawing)
+            self._replace(self._undo.pop())
+
+    def redo(self) -> None:
+        """Re-apply the last undone change."""
+        self._cancel_stroke()
+        if self._redo:
+            self._undo.append(self._drawing)
+            self._replace(self._redo.pop())
+
+    @property
+    def brush_size(self) -> float:
+        """Pen diameter for new strokes, in logical units."""
+        return self._brush
+
+    def set_brush_size(self, size: float) -> None:
+        """Set the pen diameter, clamped to ``BRUSH_MIN..BRUSH_MAX`` logical units."""
+        self._brush = min(max(float(size), BRUSH_MIN), BRUSH_MAX)
+
+    @property
+    def eraser(self) -> bool:
+        """Whether the left button (pen, finger) erases."""
+        return self._eraser
+
+    def set_eraser(self, on: bool) -> None:
+        """Make the left button erase (the right button always erases)."""
+        self._eraser = bool(on)
+
+    def to_image(self) -> QImage:
+        """The committed drawing at 280x280, white ink on black (Grayscale8)."""
+        pixels = np.ascontiguousarray(render(self._drawing, 280))
+        h, w = pixels.shape
+        return QImage(pixels.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+
+    def save_png(self, path: str | os.PathLike[str]) -> None:
+        """Write the committed drawing as a 280x280 PNG, atomically."""
+        target = Path(path)
+        image = Image.fromarray(render(self._drawing, 280))
+        fd, tmp = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
+        try:
+            with os.fdopen(fd, "wb") as f:
+                image.save(f, format="PNG")
+            os.chmod(tmp, 0o644)  # mkstemp makes it private (0600)
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def _commit(self, drawing: Drawing) -> None:
+        self._undo.append(self._drawing)
+        del self._undo[:-_HISTORY_LIMIT]
+        self._redo.clear()
+        self._replace(drawing)
+
+    def _replace(self, drawing: Drawing) -> None:
+        self._drawing = drawing
+        self._invalidate()
+        self.drawing_changed.emit()
+        self.history_changed.emit()
+
+    def _current_stroke(self) -> Stroke:
+        return Stroke(tuple(self._points), self._width, self._erasing)
+
+    # -- geometry ----------------------------------------------------------------
+
+    def hasHeightForWidth(self) -> bool:  # noqa: D102
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: D102
+        return width
+
+    def sizeHint(self) -> QSize:  # noqa: D102
+        return QSize(420, 420)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: D102
+        return QSize(280, 280)
+
+    def canvas_rect(self) -> QRect:
+        """The drawing square in widget pixels, centred in the widget."""
+        side = max(1, min(self.width(), self.height()) - 2 * _MARGIN)
+        return QRect(
+            (self.width() - side) // 2, (self.height() - side) // 2, side, side
+        )
+
+    def to_logical(self, pos: QPointF) -> tuple[float, float]:
+        """Map a widget position to logical canvas units."""
+        sq = self.canvas_rect()
+        k = sq.width() / CANVAS_SIZE
+        return ((pos.x() - sq.x()) / k, (pos.y() - sq.y()) / k)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: D102
+        self._cache = None
+        super().resizeEvent(event)
+
+    # -- painting ----------------------------------------------------------------
+
+    def _invalidate(self) -> None:
+        self._cache = None
+        self._live = None
+        self.update()
+
+    def _rebuild_cache(self) -> QImage:
+        side = self.canvas_rect().width()
+        dpr = self.devicePixelRatioF()
+        cache = QImage(round(side * dpr), round(side * dpr), QImage.Format.Format_RGB32)
+        cache.setDevicePixelRatio(dpr)
+        cache.fill(_PAPER)
+        strokes = list(self._drawing.strokes)
+        if self._points:
+            strokes.append(self._current_stroke())
+        painter = QPainter(cache)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        k = side / CANVAS_SIZE
+        for stroke in strokes:
+            pts = [
+                QPointF(x * k, y * k)
+                for x, y in stroke.points
+                if math.isfinite(x) and math.isfinite(y)
+            ]
+            if not pts:
+                continue
+            self._pen.setColor(_PAPER if stroke.erase else _INK)
+            self._pen.setWidthF(max(stroke.width * k, 1.0))
+            painter.setPen(self._pen)
+            if len(pts) == 1:
+                painter.drawPoint(pts[0])
+            else:
+                painter.drawPolyline(QPolygonF(pts))
+        painter.end()
+        self._cache = cache
+        return cache
+
+    def _paint_segment(self, a: QPointF, b: QPointF) -> None:
+        """Draw one segment of the stroke in progress onto the cache (widget coords)."""
+        cache = self._cache
+        if cache is None:
+            self.update()  # the next paint rebuilds everything, this segment included
+            return
+        sq = self.canvas_rect()
+        width = max(self._width * sq.width() / CANVAS_SIZE, 1.0)
+        self._pen.setColor(_PAPER if self._erasing else _INK)
+        self._pen.setWidthF(width)
+        origin = QPointF(sq.topLeft())
+        painter = QPainter(cache)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(self._pen)
+        if a == b:
+            painter.drawPoint(a - origin)
+        else:
+            painter.drawLine(a - origin, b - origin)
+        painter.end()
+        r = width / 2 + 2
+        self.update(QRectF(a, b).normalized().adjusted(-r, -r, r, r).toAlignedRect())
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: D102
+        cache = self._cache
+        if cache is None or cache.devicePixelRatio() != self.devicePixelRatioF():
+            cache = self._rebuild_cache()  # new size, or moved to another screen
+        sq = self.canvas_rect()
+        exposed = event.rect()
+        painter = QPainter(self)
+        if not sq.contains(exposed):
+            painter.fillRect(exposed, _SURROUND)
+            painter.setPen(_FRAME_FOCUS if self.hasFocus() else _FRAME)
+            painter.drawRect(sq.adjusted(-1, -1, 0, 0))
+        target = exposed.intersected(sq)
+        if not target.isEmpty():
+            dpr = cache.devicePixelRatio()
+            source = QRectF(target.translated(-sq.topLeft()))
+            source = QRectF(
+                source.x() * dpr,
+                source.y() * dpr,
+                source.width() * dpr,
+                source.height() * dpr,
+            )
+            painter.drawImage(QRectF(target), cache, source)
+        painter.end()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: D102
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: D102
+        self.update()
+        super().focusOutEvent(event)
+
+    # -- strokes -----------------------------------------------------------------
+
+    def _begin(self, pos: QPointF, erase: bool, source: _Source) -> None:
+        self._points = [self.to_logical(pos)]
+        self._erasing = erase or self._eraser
+        self._width = self._brush
+        self._source = source
+        self._last = QPointF(pos)
+        self._live = None
+        self._paint_segment(self._last, self._last)
+        self.stroke_changed.emit()
+
+    def _extend(self, pos: QPointF, source: _Source) -> None:
+        if self._source is not source or pos == self._last:
+            return
+        self._points.append(self.to_logical(pos))
+        self._live = None
+        self._paint_segment(self._last, pos)
+        self._last = QPointF(pos)
+        self.stroke_changed.emit()
+
+    def _finish(self, source: _Source) -> None:
+        if self._source is not source:
+            return
+        stroke = self._current_stroke()
+        self._points = []
+        self._source = None
+        # Rebuild from the drawing so the stroke is one polyline, without the
+        # slightly brighter anti-aliased joints that segment-by-segment leaves.
+        self._commit(self._drawing.with_stroke(stroke))
+
+    def _cancel_stroke(self) -> bool:
+        """Drop the stroke in progress; return whether there was one."""
+        if self._source is None:
+            return False
+        self._points = []
+        self._source = None
+        self._invalidate()
+        self.stroke_changed.emit()  # current_drawing() lost the stroke
+        return True
+
+    def _missed_release(self, event: QMouseEvent) -> bool:
+        """Finish a mouse stroke whose release went elsewhere (e.g. to a dialog)."""
+        if self._source is _Source.MOUSE and (
+            not event.buttons() & self._button or event.button() == self._button
+        ):
+            self._finish(_Source.MOUSE)
+            return True
+        return False
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: D102
+        button = event.button()
+        self._missed_release(event)
+        if self._source is None and button in (
+            Qt.MouseButton.LeftButton,
+            Qt.MouseButton.RightButton,
+        ):
+            erase = button == Qt.MouseButton.RightButton
+            self._begin(event.position(), erase, _Source.MOUSE)
+            self._button = button
+            event.accept()
+        else:
+            event.ignore()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: D102
+        if not self._missed_release(event):
+            self._extend(event.position(), _Source.MOUSE)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: D102
+        if self._source is _Source.MOUSE and event.button() == self._button:
+            self._extend(event.position(), _Source.MOUSE)
+            self._finish(_Source.MOUSE)
+
+    def tabletEvent(self, event: QTabletEvent) -> None:  # noqa: D102
+        kind = event.type()
+        pos = event.position()
+        if kind == QEvent.Type.TabletPress and self._source is None:
+            erase = (
+                event.pointerType() == QPointingDevice.PointerType.Eraser
+                or event.button() == Qt.MouseButton.RightButton
+            )
+            self._begin(pos, erase, _Source.TABLET)
+        elif kind == QEvent.Type.TabletMove:
+            self._extend(pos, _Source.TABLET)
+        elif kind == QEvent.Type.TabletRelease:
+            self._extend(pos, _Source.TABLET)
+            self._finish(_Source.TABLET)
+        # Accepted, Qt does not synthesise mouse events that would draw twice.
+        event.accept()
+
+    def event(self, event: QEvent) -> bool:  # noqa: D102
+        kind = event.type()
+        if kind not in (
+            QEvent.Type.TouchBegin,
+            QEvent.Type.TouchUpdate,
+            QEvent.Type.TouchEnd,
+            QEvent.Type.TouchCancel,
+        ):
+            return super().event(event)
+        assert isinstance(event, QTouchEvent)
+        if kind == QEvent.Type.TouchCancel:
+            if self._source is _Source.TOUCH:
+                self._cancel_stroke()
+        elif kind == QEvent.Type.TouchBegin:
+            if self._source is None and event.points():
+                first = event.points()[0]
+                self._touch_id = first.id()
+                self._begin(first.position(), False, _Source.TOUCH)
+        else:
+            # Single touch: only the finger that began the stroke draws.
+            for point in event.points():
+                if point.id() == self._touch_id:
+                    self._extend(point.position(), _Source.TOUCH)
+                    if kind == QEvent.Type.TouchEnd or point.state() == (
+                        point.State.Released
+                    ):
+                        self._finish(_Source.TOUCH)
+                    break
+        event.accept()
+        return True

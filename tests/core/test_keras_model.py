@@ -1,0 +1,249 @@
+"""Keras build/save/load, the TF-free reader, and NumPy-vs-Keras parity."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnpad.core import keras_model
+from nnpad.core.model_file import ModelFileError, read_model
+from nnpad.core.spec import Augmentation, ModelSpec, Recipe
+
+SPECS = {
+    "classic": ModelSpec(),
+    "sigmoid-l2": ModelSpec(hidden=(20,), activation="sigmoid", l2=1e-3),
+    "tanh-bn-dropout": ModelSpec(
+        hidden=(32, 16, 8), activation="tanh", batch_norm=True, dropout=0.3
+    ),
+    "augmented": ModelSpec(
+        hidden=(24, 12), dropout=0.2, augmentation=Augmentation(10, 2, 0.1)
+    ),
+    "relu-bn": ModelSpec(hidden=(40,), batch_norm=True),
+}
+
+
+def _randomize_batch_norm(model, rng: np.random.Generator) -> None:
+    """Give batch-norm layers non-trivial statistics so parity means something."""
+    for layer in model.layers:
+        if layer.name.startswith("batch_norm"):
+            gamma, beta, mean, var = layer.get_weights()
+            layer.set_weights(
+                [
+                    rng.uniform(0.5, 1.5, gamma.shape).astype("float32"),
+                    rng.normal(0, 0.5, beta.shape).astype("float32"),
+                    rng.normal(0, 0.5, mean.shape).astype("float32"),
+                    rng.uniform(0.5, 2.0, var.shape).astype("float32"),
+                ]
+            )
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_numpy_forward_pass_matches_keras(name: str, tmp_path: Path) -> None:
+    spec = SPECS[name]
+    rng = np.random.default_rng(1)
+    model = keras_model.build(spec, seed=3)
+    _randomize_batch_norm(model, rng)
+    images = rng.random((64, 28, 28), dtype=np.float32)
+    expected = model.predict(images, verbose=0)
+
+    path = keras_model.save(model, Recipe(spec), tmp_path / "m.keras", val_accuracy=0.5)
+    loaded = read_model(path)
+    assert loaded.recipe.model == spec
+    assert loaded.val_accuracy == pytest.approx(0.5)
+    for network in (loaded.network, keras_model.to_network(model, spec)):
+        probabilities = network.predict(images)
+        assert np.max(np.abs(probabilities - expected)) <= 1e-5
+        activations = network.activations(images[:1])
+        assert [a.shape[1] for a in activations] == [784, *spec.hidden, 10]
+
+    reloaded, _ = keras_model.load(path)
+    again = reloaded.predict(images, verbose=0)
+    assert np.max(np.abs(again - expected)) <= 1e-6
+
+
+def test_save_is_atomic_and_needs_keras_suffix(tmp_path: Path) -> None:
+    model = keras_model.build(ModelSpec(hidden=(8,)))
+    with pytest.raises(ModelFileError, match=r"\.keras"):
+        keras_model.save(model, Recipe(ModelSpec(hidden=(8,))), tmp_path / "m.h5")
+    target = tmp_path / "m.keras"
+    target.write_bytes(b"previous")
+    keras_model.save(model, Recipe(ModelSpec(hidden=(8,))), target)
+    assert read_model(target).recipe.model.hidden == (8,)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.keras"]
+
+
+def test_failed_save_keeps_the_old_file(tmp_path: Path, monkeypatch) -> None:
+    model = keras_model.build(ModelSpec(hidden=(8,)))
+    target = tmp_path / "m.keras"
+    target.write_bytes(b"previous")
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(type(model), "save", disk_full)
+    with pytest.raises(ModelFileError, match="No space left"):
+        keras_model.save(model, Recipe(ModelSpec(hidden=(8,))), target)
+    assert target.read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.keras"]
+
+
+# -- hostile and broken files ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def good_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("good") / "good.keras"
+    keras_model.save(keras_model.build(ModelSpec(hidden=(8,))), Recipe(), path)
+    return path
+
+
+def _rewrite(src: Path, dst: Path, **replace: bytes) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            if item.filename in replace:
+                if replace[item.filename] is not None:
+                    zout.writestr(item.filename, replace[item.filename])
+            else:
+                zout.writestr(item, zin.read(item.filename))
+    return dst
+
+
+def _config(path: Path) -> dict:
+    with zipfile.ZipFile(path) as z:
+        return json.loads(z.read("config.json"))
+
+
+def test_truncated_file(good_file: Path, tmp_path: Path) -> None:
+    data = good_file.read_bytes()
+    bad = tmp_path / "cut.keras"
+    bad.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelFileError, match="corrupt or truncated"):
+        read_model(bad)
+
+
+@pytest.mark.parametrize("content", [b"", b"hello", bytes(range(256)) * 10])
+def test_garbage_files(content: bytes, tmp_path: Path) -> None:
+    bad = tmp_path / "junk.keras"
+    bad.write_bytes(content)
+    with pytest.raises(ModelFileError):
+        read_model(bad)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ModelFileError, match="no such file"):
+        read_model(tmp_path / "nope.keras")
+
+
+def test_lambda_layer_is_refused(good_file: Path, tmp_path: Path) -> None:
+    config = _config(good_file)
+    config["config"]["layers"].insert(
+        2,
+        {
+            "module": "keras.layers",
+            "class_name": "Lambda",
+            "config": {"function": {"class_name": "__lambda__", "config": {}}},
+        },
+    )
+    bad = _rewrite(
+        good_file,
+        tmp_path / "lambda.keras",
+        **{"config.json": json.dumps(config).encode()},
+    )
+    with pytest.raises(ModelFileError, match="Lambda"):
+        read_model(bad)
+
+
+def test_custom_layer_is_refused(good_file: Path, tmp_path: Path) -> None:
+    config = _config(good_file)
+    config["config"]["layers"][2]["module"] = "evil.module"
+    bad = _rewrite(
+        good_file,
+        tmp_path / "custom.keras",
+        **{"config.json": json.dumps(config).encode()},
+    )
+    with pytest.raises(ModelFileError, match="custom"):
+        read_model(bad)
+
+
+def test_wrong_input_shape(tmp_path: Path) -> None:
+    import keras
+
+    inputs = keras.Input((32, 32))
+    x = keras.layers.Flatten()(inputs)
+    x = keras.layers.Dense(8, activation="relu")(x)
+    model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(x))
+    path = tmp_path / "wrong_input.keras"
+    model.save(path)
+    with pytest.raises(ModelFileError, match="28x28"):
+        read_model(path)
+
+
+def test_wrong_number_of_classes(tmp_path: Path) -> None:
+    import keras
+
+    inputs = keras.Input((28, 28))
+    x = keras.layers.Flatten()(inputs)
+    x = keras.layers.Dense(8, activation="relu")(x)
+    model = keras.Model(inputs, keras.layers.Dense(26, activation="softmax")(x))
+    path = tmp_path / "letters.keras"
+    model.save(path)
+    with pytest.raises(ModelFileError, match="ten digits"):
+        read_model(path)
+
+
+def test_a_plain_sequential_model_from_elsewhere_loads(tmp_path: Path) -> None:
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(12, activation="tanh"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    path = tmp_path / "other.keras"
+    model.save(path)
+    loaded = read_model(path)
+    assert loaded.recipe.model.hidden == (12,)
+    assert loaded.recipe.model.activation == "tanh"
+    images = np.random.default_rng(0).random((4, 28, 28), dtype=np.float32)
+    expected = model.predict(images, verbose=0)
+    assert np.max(np.abs(loaded.network.predict(images) - expected)) <= 1e-5
+
+
+def test_nan_weights_are_refused(tmp_path: Path) -> None:
+    spec = ModelSpec(hidden=(8,))
+    model = keras_model.build(spec)
+    kernel, bias = model.get_layer("hidden_1").get_weights()
+    kernel[0, 0] = np.nan
+    model.get_layer("hidden_1").set_weights([kernel, bias])
+    path = keras_model.save(model, Recipe(spec), tmp_path / "nan.keras")
+    with pytest.raises(ModelFileError, match="NaN"):
+        read_model(path)
+
+
+def test_weights_that_do_not_match_the_config(good_file: Path, tmp_path: Path) -> None:
+    config = _config(good_file)
+    for layer in config["config"]["layers"]:
+        if layer["class_name"] == "Dense" and layer["config"]["units"] == 8:
+            layer["config"]["units"] = 9
+    bad = _rewrite(
+        good_file,
+        tmp_path / "mismatch.keras",
+        **{"config.json": json.dumps(config).encode()},
+    )
+    with pytest.raises(ModelFileError, match="shape"):
+        read_model(bad)
+
+
+def test_missing_weights(good_file: Path, tmp_path: Path) -> None:
+    bad = _rewrite(
+        good_file, tmp_path / "noweights.keras", **{"model.weights.h5": None}
+    )
+    with pytest.raises(ModelFileError, match=r"model\.weights\.h5"):
+        read_model(bad)

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nnpad.core import spec as specs
+from nnpad.core.spec import Augmentation, ModelSpec, Recipe, SpecError, TrainConfig
+
+
+def test_default_is_the_classic_network() -> None:
+    recipe = specs.classic()
+    assert recipe.model.hidden == (128, 64)
+    assert recipe.model.activation == "relu"
+    assert (recipe.train.batch_size, recipe.train.epochs) == (32, 5)
+    assert recipe.train.learning_rate == pytest.approx(1e-3)
+    assert recipe.model.describe() == "784-128-64-10 relu"
+
+
+@pytest.mark.parametrize("name", sorted(specs.PRESETS))
+def test_presets_round_trip_through_json(name: str) -> None:
+    recipe = specs.preset(name)
+    again = Recipe.from_json(recipe.to_json())
+    assert again == recipe
+    assert json.loads(again.to_json()) == json.loads(recipe.to_json())
+
+
+def test_partial_json_fills_defaults() -> None:
+    recipe = Recipe.from_json('{"model": {"hidden": [32]}, "train": {"epochs": 2}}')
+    assert recipe.model.hidden == (32,)
+    assert recipe.train.epochs == 2
+    assert recipe.train.batch_size == 32
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("not json", "not valid JSON"),
+        ("[1, 2]", "JSON object"),
+        ('{"model": {"hidden": []}}', "hidden"),
+        ('{"model": {"hidden": [0]}}', "between"),
+        ('{"model": {"hidden": [1.5]}}', "whole number"),
+        ('{"model": {"activation": "gelu"}}', "activation"),
+        ('{"model": {"dropout": 0.95}}', "dropout"),
+        ('{"model": {"colour": 1}}', "unknown key"),
+        ('{"train": {"epochs": 0}}', "epochs"),
+        ('{"train": {"batch_size": "32"}}', "whole number"),
+        ('{"train": {"learning_rate": NaN}}', "learning_rate"),
+        ('{"model": {"augmentation": {"rotation": 90}}}', "rotation"),
+        ('{"train": {"lr_schedule": "step"}}', "lr_schedule"),
+    ],
+)
+def test_invalid_specs_are_refused_with_a_reason(text: str, words: str) -> None:
+    with pytest.raises(SpecError, match=words):
+        Recipe.from_json(text)
+
+
+def test_with_changes_validates_and_rejects_unknown_names() -> None:
+    changed = specs.with_changes(specs.classic(), hidden=(10, 10, 10), epochs=1)
+    assert changed.model.hidden == (10, 10, 10)
+    assert changed.train.epochs == 1
+    with pytest.raises(SpecError, match="unknown"):
+        specs.with_changes(specs.classic(), colour="red")
+    with pytest.raises(SpecError):
+        specs.with_changes(specs.classic(), dropout=-0.1)
+
+
+def test_specs_are_frozen() -> None:
+    model = ModelSpec()
+    with pytest.raises(AttributeError):
+        model.hidden = (1,)  # type: ignore[misc]
+    assert Augmentation().enabled is False
+    assert Augmentation(shift=2).enabled is True
+    assert TrainConfig().validation_split == pytest.approx(0.1)
+
+
+def test_unknown_preset() -> None:
+    with pytest.raises(SpecError, match="classic"):
+        specs.preset("huge")

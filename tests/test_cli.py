@@ -1,0 +1,156 @@
+"""The command line, run in-process and (where imports matter) as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from nnpad.cli import main
+from nnpad.core.data import load_sample
+from nnpad.core.model_file import read_model
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_sample()
+
+
+def _digit_png(image28: np.ndarray, path: Path, *, dark_on_light: bool) -> Path:
+    """Save an MNIST digit as a larger photo-like PNG."""
+    pixels = 255 - image28 if dark_on_light else image28
+    Image.fromarray(pixels).resize((200, 200), Image.Resampling.BILINEAR).save(path)
+    return path
+
+
+def test_predict_json_classifies_images_of_either_polarity(
+    sample, tmp_path: Path, capsys
+) -> None:
+    paths, labels = [], []
+    for i in range(20):
+        dark = i % 2 == 0
+        path = _digit_png(sample.x_train[i], tmp_path / f"d{i}.png", dark_on_light=dark)
+        paths.append(str(path))
+        labels.append(int(sample.y_train[i]))
+    assert main(["predict", "--json", *paths]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["file"] for r in records] == paths
+    correct = sum(r["digit"] == label for r, label in zip(records, labels, strict=True))
+    assert correct >= 18
+    for record in records:
+        assert len(record["probabilities"]) == 10
+        assert sum(record["probabilities"]) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_predict_reports_blank_and_broken_images(tmp_path: Path, capsys) -> None:
+    blank = tmp_path / "blank.png"
+    Image.new("L", (50, 50), 255).save(blank)
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not a png")
+    assert main(["predict", str(blank), str(broken)]) == 1
+    err = capsys.readouterr().err
+    assert "blank.png: no digit found" in err
+    assert "broken.png" in err
+
+
+def test_predict_does_not_import_tensorflow(sample, tmp_path: Path) -> None:
+    path = _digit_png(sample.x_train[0], tmp_path / "d.png", dark_on_light=True)
+    code = (
+        "import sys\nfrom nnpad.cli import main\n"
+        f"rc = main(['predict', {str(path)!r}])\n"
+        "heavy = [m for m in ('tensorflow', 'keras', 'PySide6') if m in sys.modules]\n"
+        "print('HEAVY', heavy, rc)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "HEAVY [] 0" in out
+    assert out.startswith(f"{path}: {sample.y_train[0]} (")
+
+
+def test_evaluate_json(sample, tmp_path: Path, capsys) -> None:
+    data = tmp_path / "part.npz"
+    np.savez(data, x_test=sample.x_train[:500], y_test=sample.y_train[:500])
+    assert main(["evaluate", "--data", str(data), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["samples"] == 500
+    assert report["accuracy"] > 0.95
+    confusion = np.array(report["confusion"])
+    assert confusion.shape == (10, 10) and confusion.sum() == 500
+    assert np.trace(confusion) / 500 == pytest.approx(report["accuracy"])
+    assert len(report["per_class"]) == 10
+
+
+def test_evaluate_text_output(sample, tmp_path: Path, capsys) -> None:
+    data = tmp_path / "part.npz"
+    np.savez(data, x_train=sample.x_train[:100], y_train=sample.y_train[:100])
+    assert main(["evaluate", "--data", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "accuracy:" in out and "on 100 images" in out
+    assert "confusion" in out
+
+
+@pytest.mark.slow
+def test_train_saves_a_loadable_model(sample, tmp_path: Path, capsys) -> None:
+    data = tmp_path / "small.npz"
+    np.savez(data, x_train=sample.x_train[:600], y_train=sample.y_train[:600])
+    out = tmp_path / "model.keras"
+    args = ["train", "--data", str(data), "--epochs", "2", "--hidden", "16"]
+    assert main([*args, "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "validation accuracy" in captured.out
+    assert "epoch 2:" in captured.err
+    loaded = read_model(out)
+    assert loaded.recipe.model.hidden == (16,)
+    assert loaded.recipe.train.epochs == 2
+    assert loaded.val_accuracy is not None
+
+
+def test_train_print_spec(capsys) -> None:
+    assert main(["train", "--preset", "deeper", "--epochs", "3", "--print-spec"]) == 0
+    spec = json.loads(capsys.readouterr().out)
+    assert spec["model"]["hidden"] == [256, 128, 64]
+    assert spec["train"]["epochs"] == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["train", "--data", "sample"], "--out"),
+        (["train", "--data", "sample", "--out", "m.h5"], ".keras"),
+        (["train", "--data", "/no/such.npz", "--out", "m.keras"], "not found"),
+        (["train", "--hidden", "a,b", "--print-spec"], "--hidden"),
+        (["train", "--epochs", "0", "--print-spec"], "epochs"),
+        (["evaluate", "--data", "/no/such.npz"], "not found"),
+        (["predict", "--model", "/no/model.keras", "x.png"], "no such file"),
+    ],
+)
+def test_errors_are_one_line_on_stderr(args, words, capsys) -> None:
+    assert main(args) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert err.startswith(f"nnpad {args[0]}: error:")
+    assert words in err
+
+
+def test_info_json(capsys) -> None:
+    assert main(["info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["default_model"]["val_accuracy"] >= 0.989
+    assert "tensorflow" in info["packages"]
+    assert info["user_data"]
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "nnpad", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.startswith("nnpad ")
