@@ -8,11 +8,8 @@ arrays in, so nothing stored in a file can run.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +18,7 @@ import numpy as np
 
 from nnpad import __version__
 from nnpad.core import tf_env
+from nnpad.core.files import atomic_path
 from nnpad.core.model_file import METADATA_NAME, LoadedModel, ModelFileError, read_model
 from nnpad.core.network import BatchNorm, DenseBlock, Network
 from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES, ModelSpec, Recipe
@@ -146,24 +144,10 @@ def save(
         **(extra or {}),
     }
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{path.stem}-", suffix=".keras", dir=path.parent
-        )
-        os.close(fd)
+        with atomic_path(path, suffix=".keras") as tmp:
+            model.save(tmp)
+            with zipfile.ZipFile(tmp, "a") as archive:
+                archive.writestr(METADATA_NAME, json.dumps(metadata, indent=2))
     except OSError as exc:
         raise ModelFileError(f"cannot save {path}: {exc.strerror or exc}") from None
-    tmp = Path(tmp_name)
-    try:
-        model.save(tmp)
-        with zipfile.ZipFile(tmp, "a") as archive:
-            archive.writestr(METADATA_NAME, json.dumps(metadata, indent=2))
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise ModelFileError(f"cannot save {path}: {exc.strerror or exc}") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
     return path

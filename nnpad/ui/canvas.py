@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import tempfile
 from enum import Enum, auto
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
@@ -28,7 +25,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from nnpad.core.files import atomic_path
 from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke, render
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = ["BRUSH_DEFAULT", "BRUSH_MAX", "BRUSH_MIN", "DrawingCanvas"]
 
@@ -98,6 +99,7 @@ class DrawingCanvas(QWidget):
         self._live: Drawing | None = None
         # Committed strokes plus the stroke in progress, at device resolution.
         self._cache: QImage | None = None
+        self._reference: QImage | None = None
         self._pen = QPen(_INK, 1.0)
         self._pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         self._pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
@@ -129,8 +131,30 @@ class DrawingCanvas(QWidget):
             self._commit(drawing)
 
     def clear(self) -> None:
-        """Remove every stroke; undoable."""
+        """Remove every stroke and the reference image; undoable."""
+        self.set_reference(None)
         self.set_drawing(Drawing())
+
+    def set_reference(self, image: np.ndarray | None) -> None:
+        """Show a grey image (ink 255 on 0) faintly behind the ink, to compare or trace.
+
+        It is only shown: it is not part of the drawing and the network never sees it.
+        """
+        if image is None:
+            self._reference = None
+        else:
+            pixels = np.asarray(image, dtype=np.float32) / 255.0
+            tint = np.array([255, 140, 80, 0], dtype=np.float32)  # BGRA: soft blue
+            bgra = np.ascontiguousarray((pixels[..., None] * tint).astype(np.uint8))
+            h, w = pixels.shape
+            self._reference = QImage(
+                bgra.data, w, h, 4 * w, QImage.Format.Format_RGB32
+            ).copy()
+        self.update()
+
+    def has_reference(self) -> bool:
+        """Whether a reference image is shown."""
+        return self._reference is not None
 
     def can_undo(self) -> bool:
         """Whether `undo` would change the drawing."""
@@ -181,20 +205,9 @@ class DrawingCanvas(QWidget):
 
     def save_png(self, path: str | os.PathLike[str]) -> None:
         """Write the committed drawing as a 280x280 PNG, atomically."""
-        target = Path(path)
         image = Image.fromarray(render(self._drawing, 280))
-        fd, tmp = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-        )
-        try:
-            with os.fdopen(fd, "wb") as f:
-                image.save(f, format="PNG")
-            os.chmod(tmp, 0o644)  # mkstemp makes it private (0600)
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        with atomic_path(path, suffix=".png") as tmp:
+            image.save(tmp, format="PNG")
 
     def _commit(self, drawing: Drawing) -> None:
         self._undo.append(self._drawing)
@@ -236,7 +249,10 @@ class DrawingCanvas(QWidget):
         """Map a widget position to logical canvas units."""
         sq = self.canvas_rect()
         k = sq.width() / CANVAS_SIZE
-        return ((pos.x() - sq.x()) / k, (pos.y() - sq.y()) / k)
+        # Clamped, so ink off the edge counts where it is shown: along the edge.
+        x = min(max((pos.x() - sq.x()) / k, 0.0), CANVAS_SIZE)
+        y = min(max((pos.y() - sq.y()) / k, 0.0), CANVAS_SIZE)
+        return (x, y)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: D102
         self._cache = None
@@ -324,6 +340,15 @@ class DrawingCanvas(QWidget):
                 source.height() * dpr,
             )
             painter.drawImage(QRectF(target), cache, source)
+            if self._reference is not None:
+                # Added light: white ink stays white, the reference shows on black.
+                painter.setClipRect(target)
+                painter.setCompositionMode(
+                    QPainter.CompositionMode.CompositionMode_Plus
+                )
+                painter.setOpacity(0.55)
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+                painter.drawImage(QRectF(sq), self._reference)
         painter.end()
 
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: D102

@@ -52,6 +52,7 @@ def test_stroke_normalises_points_and_is_hashable() -> None:
     assert s == Stroke(((1.0, 2.0), (3.5, 4.0)), 5.0)
     assert hash(s) == hash(Stroke(((1.0, 2.0), (3.5, 4.0)), 5.0))
     assert Stroke((), 3).points == ()
+    assert Stroke(((x, 2 * x) for x in range(2)), 3).points == ((0, 0), (1, 2))
 
 
 @pytest.mark.parametrize(
