@@ -1,11 +1,67 @@
-"""Composition root of the window (placeholder until the window lands)."""
+"""Composition root: stdio guard, QApplication, settings, model, main window.
+
+Nothing here imports TensorFlow: the window and the first prediction need only
+PySide6, NumPy, Pillow and h5py. Set ``NNPAD_QUIT_AFTER_FIRST_PREDICTION=1`` to print
+start-up timings and quit once the first drawing has been recognised (benchmarks).
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+import time
+
+_T0 = time.perf_counter()
+
+
+def _guard_stdio() -> None:
+    """A windowed frozen app has no stdout/stderr; give writers somewhere to go."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+
 
 def main(*, self_test: bool = False) -> int:
-    """Open the window; for now point to the command line."""
-    from nnpad.cli import _parser
+    """Open the window and run until it closes; return the exit code."""
+    _guard_stdio()
+    if self_test:
+        from nnpad.self_test import run
 
-    _parser().print_help()
-    return 0
+        return run()
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from nnpad import resources
+    from nnpad.core import model_store
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("nnpad")
+    app.setOrganizationName("nnpad")
+    app.setDesktopFileName("nnpad")
+    icon = resources.asset(resources.ICON_SVG)
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    settings = QSettings(
+        str(resources.user_data_dir() / "settings.ini"), QSettings.Format.IniFormat
+    )
+    model, path, warning = model_store.load_preferred(
+        settings.value("model/path", "", type=str)
+    )
+
+    from nnpad.ui.main_window import MainWindow
+
+    window = MainWindow(settings, model, path)
+    window.show()
+    if warning:
+        window.statusBar().showMessage(warning, 15000)
+    if os.environ.get("NNPAD_QUIT_AFTER_FIRST_PREDICTION"):
+        from nnpad.ui.startup_probe import probe_first_prediction
+
+        probe_first_prediction(window, _T0)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

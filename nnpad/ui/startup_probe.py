@@ -1,0 +1,82 @@
+"""Start-up measurement: time to window and to the first recognised drawing.
+
+Used by ``tests/benchmarks/bench_startup.py`` through
+``NNPAD_QUIT_AFTER_FIRST_PREDICTION=1``: once the window is on screen, a stroke is
+drawn with real mouse events, and when its prediction is shown the timings are printed
+and the app quits.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+if TYPE_CHECKING:
+    from nnpad.ui.main_window import MainWindow
+
+
+def _mouse(kind: QEvent.Type, pos: QPointF, held: bool) -> QMouseEvent:
+    buttons = Qt.MouseButton.LeftButton if held else Qt.MouseButton.NoButton
+    return QMouseEvent(
+        kind,
+        pos,
+        pos,
+        Qt.MouseButton.LeftButton,
+        buttons,
+        Qt.KeyboardModifier.NoModifier,
+    )
+
+
+def draw_stroke(window: MainWindow, points: list[tuple[float, float]]) -> None:
+    """Draw one stroke on the canvas with mouse events (fractions of its square)."""
+    canvas = window.canvas
+    square = canvas.canvas_rect()
+
+    def at(fx: float, fy: float) -> QPointF:
+        return QPointF(
+            square.x() + fx * square.width(), square.y() + fy * square.height()
+        )
+
+    first, *rest = points
+    QApplication.sendEvent(
+        canvas, _mouse(QEvent.Type.MouseButtonPress, at(*first), True)
+    )
+    for point in rest:
+        QApplication.sendEvent(canvas, _mouse(QEvent.Type.MouseMove, at(*point), True))
+    QApplication.sendEvent(
+        canvas, _mouse(QEvent.Type.MouseButtonRelease, at(*rest[-1]), False)
+    )
+
+
+def probe_first_prediction(window: MainWindow, t0: float) -> None:
+    """Print when the window was up and the first drawing recognised, then quit.
+
+    Times are wall-clock (``time.time()``) so that a benchmark can subtract the
+    moment it launched the process; ``t0`` (perf_counter at import) is printed too.
+    """
+    stamps: dict[str, float] = {}
+
+    def on_recognized(prediction: object, *_: object) -> None:
+        if prediction is None:
+            return
+        stamps["predicted"] = time.time()
+        since_import = time.perf_counter() - t0
+        print(
+            f"STARTUP shown={stamps['shown']:.4f} predicted={stamps['predicted']:.4f} "
+            f"since_app_import={since_import:.3f} prediction={prediction.describe()} "
+            f"tensorflow={'tensorflow' in sys.modules}",
+            flush=True,
+        )
+        QApplication.quit()
+
+    def draw() -> None:
+        stamps["shown"] = time.time()
+        window.recognizer.recognized.connect(on_recognized)
+        draw_stroke(window, [(0.3, 0.2), (0.7, 0.2), (0.45, 0.8)])  # a '7'
+
+    QTimer.singleShot(0, draw)
