@@ -20,16 +20,12 @@ if TYPE_CHECKING:
     from nnpad.ui.main_window import MainWindow
 
 
-def _mouse(kind: QEvent.Type, pos: QPointF, held: bool) -> QMouseEvent:
-    buttons = Qt.MouseButton.LeftButton if held else Qt.MouseButton.NoButton
-    return QMouseEvent(
-        kind,
-        pos,
-        pos,
-        Qt.MouseButton.LeftButton,
-        buttons,
-        Qt.KeyboardModifier.NoModifier,
-    )
+def _mouse(kind: QEvent.Type, pos: QPointF) -> QMouseEvent:
+    """A left-button event as Qt sends it: moves carry the held button in buttons()."""
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    button = none if kind == QEvent.Type.MouseMove else left
+    buttons = none if kind == QEvent.Type.MouseButtonRelease else left
+    return QMouseEvent(kind, pos, pos, button, buttons, Qt.KeyboardModifier.NoModifier)
 
 
 def draw_stroke(window: MainWindow, points: list[tuple[float, float]]) -> None:
@@ -43,13 +39,11 @@ def draw_stroke(window: MainWindow, points: list[tuple[float, float]]) -> None:
         )
 
     first, *rest = points
-    QApplication.sendEvent(
-        canvas, _mouse(QEvent.Type.MouseButtonPress, at(*first), True)
-    )
+    QApplication.sendEvent(canvas, _mouse(QEvent.Type.MouseButtonPress, at(*first)))
     for point in rest:
-        QApplication.sendEvent(canvas, _mouse(QEvent.Type.MouseMove, at(*point), True))
+        QApplication.sendEvent(canvas, _mouse(QEvent.Type.MouseMove, at(*point)))
     QApplication.sendEvent(
-        canvas, _mouse(QEvent.Type.MouseButtonRelease, at(*rest[-1]), False)
+        canvas, _mouse(QEvent.Type.MouseButtonRelease, at(*rest[-1]))
     )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtWidgets import QApplication
 
 from nnpad.core.network import DenseBlock, Network
 from nnpad.core.spec import ModelSpec
@@ -23,7 +26,7 @@ def make_network(
             rng.normal(0.0, 0.2, n_out).astype(np.float32),
             activation if i < len(hidden) else "softmax",
         )
-        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True))
+        for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes))
     ]
     return Network(ModelSpec(hidden=hidden, activation=activation), blocks)
 
@@ -52,8 +55,24 @@ def shown(qtbot, view) -> ActivationView:
 
 
 def settle(qtbot, view: ActivationView) -> None:
-    """Let the graphics layouts place their view boxes (posted layout requests)."""
-    qtbot.wait(20)
+    """Let the layouts place the view boxes; painting brings their ranges up to date."""
+
+    def corners() -> list[tuple[float, float]]:
+        view.grab()
+        return [
+            (p.x(), p.y())
+            for item in [*view.image_items(), view.mosaic_item()]
+            for p in (item.mapToScene(QPointF()), item.mapToScene(QPointF(1, 1)))
+        ]
+
+    previous: list = []
+
+    def stable() -> bool:
+        nonlocal previous
+        current, previous = previous, corners()
+        return current == previous
+
+    qtbot.waitUntil(stable, timeout=3000)
     items = view.image_items()
     first, last = items[0].mapToScene(QPointF()), items[-1].mapToScene(QPointF())
     assert last.x() > first.x() + 100, "layers are not laid out side by side"
@@ -104,7 +123,12 @@ def test_titles_name_size_and_activation(view):
         for item in view._layers_widget.ci.items
         if hasattr(item, "text") and isinstance(item.text, str)
     ]
-    assert texts == ["Input 28×28", "Hidden 1 (16, tanh)", "Hidden 2 (8, tanh)", "Output"]
+    assert texts == [
+        "Input 28×28",
+        "Hidden 1 (16, tanh)",
+        "Hidden 2 (8, tanh)",
+        "Output",
+    ]
 
 
 # -- activations ---------------------------------------------------------------------
@@ -259,11 +283,10 @@ def test_last_hidden_neuron_shows_what_it_adds_to_each_digit(view):
     assert view.detail.pushes().startswith(f"It pushes toward {best} (")
 
     # Follows the drawing without reselecting.
-    view.show_activations(network.activations(digit_image() * 0.5))
-    assert view.detail.caption() == (
-        "Hidden 2, neuron"
-        f" {neuron}: activation {network.activations(digit_image() * 0.5)[2][0, neuron]:.2f}"
-    )
+    fainter = network.activations(digit_image() * 0.5)
+    view.show_activations(fainter)
+    value = fainter[2][0, neuron]
+    assert view.detail.caption() == f"Hidden 2, neuron {neuron}: activation {value:.2f}"
 
 
 def test_input_pixel_reports_its_value_without_weights(view):
@@ -328,9 +351,14 @@ def test_hover_previews_a_neuron_and_leaving_restores_the_selection(shown, qtbot
         shown.detail.weights_item.image, network.input_images(1)[5], rtol=1e-6
     )
 
-    scene.sigMouseMoved.emit(scene_point(item, 5.0, 2.5))  # beside the grid
+    scene.sigMouseMoved.emit(scene_point(item, 1.0, -0.5))  # just above the grid
     assert shown.shown_neuron() == (1, 0)
     assert shown.detail.caption().startswith("Hidden 1, neuron 0:")
+
+    scene.sigMouseMoved.emit(scene_point(shown.image_items()[3], 7.5, 0.5))
+    assert shown.shown_neuron() == (3, 7)
+    QApplication.sendEvent(shown._layers_widget.viewport(), QEvent(QEvent.Type.Leave))
+    assert shown.shown_neuron() == (1, 0)
 
 
 def test_click_selects_the_neuron_under_the_mouse(shown, qtbot):
@@ -348,7 +376,7 @@ def test_hovering_and_clicking_a_mosaic_tile_picks_that_neuron(shown, qtbot):
     network = make_network((16, 8))
     shown.set_network(network)
     shown._tabs.setCurrentIndex(1)
-    qtbot.wait(20)
+    settle(qtbot, shown)
     widget = shown._weights_widget
     item = shown.mosaic_item()
     point = scene_point(item, 2 * 29 + 10, 1 * 29 + 20)  # tile row 1, col 2

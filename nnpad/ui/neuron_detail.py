@@ -1,0 +1,271 @@
+"""The detail panel of the activation view: one neuron's weights and influence."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+# isort: split
+# pyqtgraph binds to the Qt library already imported, so PySide6 must come first.
+import pyqtgraph as pg
+
+from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES
+from nnpad.ui.grids import blank_grid, symmetric_limit
+
+if TYPE_CHECKING:
+    from nnpad.core.network import Network
+
+pg.setConfigOptions(imageAxisOrder="row-major")
+
+DIVERGING = "CET-D1A"  # blue negative, white zero, red positive
+_UNSET = object()  # no neuron drawn yet, unlike None (the "pick a neuron" prompt)
+_POSITIVE = (200, 40, 40)
+_NEGATIVE = (40, 90, 200)
+
+
+def push_summary(contributions: np.ndarray, top: int = 2) -> str:
+    """Describe which digits a neuron pushes toward and against.
+
+    For example ``pushes toward 7 (+1.20), 9 (+0.80); against 3 (-0.90)``.
+    """
+    order = np.argsort(contributions)
+    toward = [d for d in order[::-1][:top] if contributions[d] > 0.005]
+    against = [d for d in order[:top] if contributions[d] < -0.005]
+    parts = []
+    if toward:
+        parts.append(
+            "pushes toward "
+            + ", ".join(f"{d} ({contributions[d]:+.2f})" for d in toward)
+        )
+    if against:
+        parts.append(
+            "against " + ", ".join(f"{d} ({contributions[d]:+.2f})" for d in against)
+        )
+    return "; ".join(parts) if parts else "barely moves any digit"
+
+
+class NeuronDetail(QWidget):
+    """Caption, 28x28 weight image and per-digit influence of one neuron.
+
+    Layers are numbered as in ``Network.activations``: 0 is the input, 1 the first
+    hidden layer, the last the output.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("neuronDetail")
+        self._network: Network | None = None
+        self._neuron: object = _UNSET  # tuple[int, int], None or _UNSET
+        self._images: dict[int, np.ndarray] = {}
+        self._outgoing: dict[int, np.ndarray] = {}
+
+        self._caption = QLabel()
+        self._caption.setObjectName("neuronCaption")
+        self._caption.setWordWrap(True)
+        self._caption.setAccessibleName("Neuron")
+
+        self._weights_view = pg.GraphicsLayoutWidget()
+        self._weights_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._weights_view.setToolTip(
+            "What the neuron responds to, as a 28×28 image: red pixels push it up,"
+            " blue pixels push it down (deeper layers: weights summed through the"
+            " layers in between, ignoring their activations)."
+        )
+        self._weights_view.setMinimumSize(120, 120)
+        box = self._weights_view.addViewBox(
+            lockAspect=True, invertY=True, enableMouse=False, enableMenu=False
+        )
+        self.weights_item = pg.ImageItem()
+        self.weights_item.setImage(blank_grid(INPUT_SHAPE), levels=(-1.0, 1.0))
+        self.weights_item.setColorMap(pg.colormap.get(DIVERGING))
+        box.addItem(self.weights_item)
+        box.setRange(xRange=(0, INPUT_SHAPE[1]), yRange=(0, INPUT_SHAPE[0]), padding=0)
+
+        self._bars_view = pg.PlotWidget()
+        self._bars_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._bars_view.setToolTip(
+            "How much this neuron, at its current activation, adds to each digit's"
+            " score before softmax (red toward, blue against)."
+        )
+        self._bars_view.setMaximumHeight(110)
+        self._bars_view.setMenuEnabled(False)
+        self._bars_view.setMouseEnabled(x=False, y=False)
+        self._bars_view.hideButtons()
+        self._bars_view.getAxis("bottom").setTicks(
+            [[(d, str(d)) for d in range(NUM_CLASSES)]]
+        )
+        self._bars_view.addLine(y=0, pen=pg.mkPen("#888"))
+        self.bars_item = pg.BarGraphItem(
+            x=np.arange(NUM_CLASSES), height=np.zeros(NUM_CLASSES), width=0.7
+        )
+        self._bars_view.addItem(self.bars_item)
+        self._bars_view.setXRange(-0.6, NUM_CLASSES - 0.4, padding=0)
+
+        self._pushes = QLabel()
+        self._pushes.setObjectName("neuronPushes")
+        self._pushes.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self._caption)
+        layout.addWidget(self._weights_view, 1)
+        layout.addWidget(self._bars_view)
+        layout.addWidget(self._pushes)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.show_neuron(None)
+
+    def caption(self) -> str:
+        """The caption, e.g. ``Hidden 1, neuron 37: activation 2.31``."""
+        return self._caption.text()
+
+    def pushes(self) -> str:
+        """The sentence under the bars (empty when there is none)."""
+        return self._pushes.text()
+
+    def contributions(self) -> np.ndarray | None:
+        """The bar heights, or None when the bars are hidden."""
+        if self._bars_view.isHidden():
+            return None
+        return np.asarray(self.bars_item.opts["height"])
+
+    def set_network(self, network: Network | None) -> None:
+        """Describe neurons of ``network`` from now on."""
+        self._network = network
+        self._images.clear()
+        self._outgoing.clear()
+        self._neuron = _UNSET
+        self.show_neuron(None)
+
+    def show_neuron(
+        self,
+        neuron: tuple[int, int] | None,
+        value: float | None = None,
+        predicted: int | None = None,
+    ) -> None:
+        """Describe ``neuron`` (layer, index) at activation ``value``.
+
+        Called on every new drawing, so the 28x28 image is only redrawn when the
+        neuron changes.
+        """
+        if neuron != self._neuron:
+            self._neuron = neuron
+            self._show_weights(None if neuron is None else self._weights(*neuron))
+        if neuron is None or self._network is None:
+            self._set_caption(
+                "No model loaded."
+                if self._network is None
+                else "Hover or click a neuron to look inside it."
+            )
+            self._show_contributions(None, "")
+            return
+        layer, index = neuron
+        self._set_caption(self._describe(layer, index, value, predicted))
+        last = len(self._network.blocks)
+        if layer == 0:
+            self._show_contributions(None, "Pixels have no incoming weights.")
+        elif layer == last:
+            self._show_contributions(
+                None,
+                f"Red pixels push toward {index}, blue pixels against it"
+                " (weights summed through the network, ignoring activations).",
+            )
+        else:
+            self._show_pushes(layer, index, value, exact=layer == last - 1)
+
+    def _describe(
+        self, layer: int, index: int, value: float | None, predicted: int | None
+    ) -> str:
+        assert self._network is not None
+        last = len(self._network.blocks)
+        if layer == 0:
+            row, col = divmod(index, INPUT_SHAPE[1])
+            head, what = f"Input, pixel (row {row}, column {col})", "value"
+        elif layer == last:
+            head, what = f"Output, digit {index}", "probability"
+        else:
+            head = f"{self._network.layer_names()[layer]}, neuron {index}"
+            what = "activation"
+        if value is None:
+            return f"{head}: no drawing"
+        text = f"{head}: {what} {value:.2f}"
+        if layer == last and index == predicted:
+            text += " (predicted)"
+        return text
+
+    def _show_pushes(
+        self, layer: int, index: int, value: float | None, *, exact: bool
+    ) -> None:
+        row = self._to_output(layer)[index]
+        note = "" if exact else " (linear estimate through the later layers)"
+        if value is None:
+            self._show_contributions(
+                row, f"Per unit of activation it {push_summary(row)}{note}."
+            )
+        elif value == 0.0:
+            self._show_contributions(
+                None,
+                f"Silent for this drawing; per unit of activation it"
+                f" {push_summary(row)}{note}.",
+            )
+        else:
+            contributions = value * row
+            self._show_contributions(
+                contributions, f"It {push_summary(contributions)}{note}."
+            )
+
+    def _weights(self, layer: int, index: int) -> np.ndarray | None:
+        """The 28x28 image a neuron responds to (None for input pixels)."""
+        if layer == 0 or self._network is None:
+            return None
+        if layer not in self._images:
+            self._images[layer] = (
+                self._network.first_layer_images()
+                if layer == 1
+                else self._network.input_images(layer - 1)
+            )
+        return self._images[layer][index]
+
+    def _to_output(self, layer: int) -> np.ndarray:
+        """(units, 10): what one unit of activation in ``layer`` adds to each logit.
+
+        Exact for the last hidden layer; for earlier ones the product of the later
+        weight matrices, a linear view that ignores the activations in between.
+        """
+        if layer not in self._outgoing:
+            assert self._network is not None
+            blocks = self._network.blocks[layer:]
+            # _affine is the kernel with batch normalization folded in, as
+            # Network.input_images uses it.
+            matrix = blocks[0]._affine[0]
+            for block in blocks[1:]:
+                matrix = matrix @ block._affine[0]
+            self._outgoing[layer] = matrix.astype(np.float32)
+        return self._outgoing[layer]
+
+    def _set_caption(self, text: str) -> None:
+        self._caption.setText(text)
+        self.setAccessibleDescription(text)
+
+    def _show_weights(self, image: np.ndarray | None) -> None:
+        if image is None:
+            self.weights_item.setImage(blank_grid(INPUT_SHAPE), levels=(-1.0, 1.0))
+            return
+        limit = symmetric_limit(image)
+        self.weights_item.setImage(
+            np.asarray(image, dtype=np.float32), levels=(-limit, limit)
+        )
+
+    def _show_contributions(self, values: np.ndarray | None, text: str) -> None:
+        self._pushes.setText(text)
+        self._pushes.setVisible(bool(text))
+        if values is None:
+            self._bars_view.setVisible(False)
+            return
+        brushes = [pg.mkBrush(_POSITIVE if v >= 0 else _NEGATIVE) for v in values]
+        self.bars_item.setOpts(height=values, brushes=brushes)
+        limit = max(1e-3, float(np.abs(values).max()))
+        self._bars_view.setYRange(-limit, limit, padding=0.1)
+        self._bars_view.setVisible(True)
