@@ -35,9 +35,16 @@ if TYPE_CHECKING:
 
 keras = tf_env.keras()
 
-# Keras calls back once per execution of this many steps: more is faster, fewer
-# reports and stops sooner (measured in tests/benchmarks/bench_training.py).
-STEPS_PER_EXECUTION = 32
+# Keras calls back once per execution of several steps: more is faster (about 2x at
+# 32, see tests/benchmarks/bench_training.py), fewer draws finer curves and stops
+# sooner. By default nnpad aims for about this many reports per epoch, up to 32 steps.
+REPORTS_PER_EPOCH = 50
+MAX_STEPS_PER_EXECUTION = 32
+
+
+def auto_steps_per_execution(batches_per_epoch: int) -> int:
+    """Steps per execution giving about REPORTS_PER_EPOCH callbacks an epoch."""
+    return max(1, min(MAX_STEPS_PER_EXECUTION, batches_per_epoch // REPORTS_PER_EPOCH))
 
 
 class Trainer:
@@ -54,7 +61,8 @@ class Trainer:
     snapshot_interval
         Least seconds between two weight snapshots (0 disables them).
     steps_per_execution
-        Batches Keras runs per call; callbacks fire between calls.
+        Batches Keras runs per call; callbacks (reports, stop checks) fire between
+        calls. None picks :func:`auto_steps_per_execution`.
     jit_compile
         Compile the training step with XLA where the model allows it (XLA cannot
         compile the random augmentation layers).
@@ -69,7 +77,7 @@ class Trainer:
         *,
         report_interval: float = 0.05,
         snapshot_interval: float = 0.0,
-        steps_per_execution: int = STEPS_PER_EXECUTION,
+        steps_per_execution: int | None = None,
         jit_compile: bool = True,
         callbacks: Sequence[Any] = (),
     ) -> None:
@@ -107,7 +115,8 @@ class Trainer:
             optimizer=keras.optimizers.Adam(self._learning_rate(batches)),
             loss="sparse_categorical_crossentropy",
             metrics=["accuracy"],
-            steps_per_execution=self.steps_per_execution,
+            steps_per_execution=self.steps_per_execution
+            or auto_steps_per_execution(batches),
             jit_compile=self.jit_compile and not self.recipe.model.augmentation.enabled,
         )
         progress = _ProgressCallback(self, listener, batches, len(x_val))

@@ -283,7 +283,8 @@ class MainWindow(QMainWindow):
         below_layout.setContentsMargins(0, 0, 0, 0)
         below_layout.addWidget(self.prediction, 1)
         below_layout.addWidget(self.live_training)
-        self.live_training.hide()
+        # Always laid out, so the canvas does not jump when training starts.
+        self.live_training.setMinimumHeight(self.live_training.sizeHint().height())
 
         self.left_splitter.setObjectName("leftSplitter")
         self.left_splitter.addWidget(draw)
@@ -549,9 +550,9 @@ class MainWindow(QMainWindow):
     def _on_training_running(self, running: bool) -> None:
         self.train_action.setEnabled(not running)
         self.stop_action.setEnabled(running)
-        self.live_training.setVisible(running)
-        if running:
-            self.live_training.setText("The network being trained says: —")
+        self.live_training.setText(
+            "The network being trained says: —" if running else ""
+        )
         if not running and self._closing:
             QTimer.singleShot(0, self.close)
 

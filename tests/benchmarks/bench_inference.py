@@ -52,7 +52,8 @@ def main() -> None:
     buffer = render(drawing, 280)
     image = to_mnist(buffer, polarity="light_on_dark")
     assert image is not None
-    print(f"model: {network.spec.describe()}; prediction: {predict(network, image)}")
+    prediction = predict(network, image).describe()
+    print(f"model: {network.spec.describe()}; prediction: {prediction}")
     timed(
         "preprocess 280x280 buffer", lambda: to_mnist(buffer, polarity="light_on_dark")
     )

@@ -4,7 +4,8 @@ Usage: python tests/benchmarks/bench_training.py [--data FILE.npz] [--epochs N]
 
 Without --data the shipped 6000-image sample is tiled to 60000 images (the timing is
 the same; the accuracy is not meaningful). Both runs use the same model, batch size,
-data and seed; nnpad's trainer adds steps_per_execution and XLA compilation.
+data and seed; nnpad's trainer adds steps_per_execution and XLA compilation. The
+first epoch includes tracing and compiling; later epochs show the steady speed.
 """
 
 from __future__ import annotations
@@ -57,6 +58,12 @@ def main() -> None:
     recipe = with_changes(classic(), epochs=args.epochs, validation_split=1 / 6)
     keras = tf_env.keras()
     print(f"data: {data.source}; {len(data.x_train)} images; {recipe.model.describe()}")
+
+    # Warm TensorFlow up (thread pools, kernels) so neither run pays for it alone.
+    Trainer(
+        with_changes(recipe, epochs=1),
+        Dataset(data.x_train[:512], data.y_train[:512], source="warm-up"),
+    ).run()
 
     timer = EpochTimer()
     Trainer(recipe, data).run(timer)

@@ -142,3 +142,12 @@ def test_snapshots_are_numpy_networks(tiny_dataset: Dataset) -> None:
     probabilities = snapshots[-1].predict(tiny_dataset.x_train[:2] / 255.0)
     assert probabilities.shape == (2, 10)
     assert math.isclose(float(probabilities[0].sum()), 1.0, rel_tol=1e-5)
+
+
+def test_steps_per_execution_gives_about_fifty_reports_an_epoch() -> None:
+    from nnpad.core.training import auto_steps_per_execution
+
+    assert auto_steps_per_execution(10) == 1
+    assert auto_steps_per_execution(169) == 3
+    assert auto_steps_per_execution(1563) == 31
+    assert auto_steps_per_execution(100_000) == 32
