@@ -56,8 +56,8 @@ def probe_first_prediction(window: MainWindow, t0: float) -> None:
     stamps: dict[str, float] = {}
 
     def on_recognized(prediction: object, *_: object) -> None:
-        if prediction is None:
-            return
+        if prediction is None or not window.canvas.drawing().strokes:
+            return  # wait for the whole stroke, not its first point
         stamps["predicted"] = time.time()
         since_import = time.perf_counter() - t0
         print(
