@@ -211,7 +211,9 @@ class _ProgressCallback(keras.callbacks.Callback):
             )
             self.model.stop_training = True
             return
-        done = batch + 1
+        # With several steps per execution Keras reports the last step's index, and
+        # the last execution of an epoch may hold fewer steps.
+        done = min(batch + 1, self.batches_per_epoch)
         self._batches_done = self._epoch * self.batches_per_epoch + done
         now = time.perf_counter()
         if now - self._last_report >= self.trainer.report_interval or (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QThread
 
 
@@ -13,7 +14,10 @@ def _running_threads() -> list[QThread]:
     return [
         obj
         for obj in gc.get_objects()
-        if isinstance(obj, QThread) and obj is not main and obj.isRunning()
+        if isinstance(obj, QThread)
+        and obj is not main
+        and shiboken6.isValid(obj)  # its C++ object may already be deleted
+        and obj.isRunning()
     ]
 
 

@@ -1,0 +1,710 @@
+"""The training panel: data, recipe, Train/Stop, progress, live curves and the result.
+
+The panel owns a :class:`TrainingController` (``panel.controller``): the main window
+connects its ``snapshot`` signal to the live prediction and calls ``shutdown`` on
+close. :class:`RecipeForm` edits a :class:`~nnpad.core.spec.Recipe`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal, SignalInstance, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnpad.core import keras_model
+from nnpad.core.data import Dataset, mnist_cached
+from nnpad.core.spec import (
+    ACTIVATIONS,
+    LR_SCHEDULES,
+    PRESETS,
+    Augmentation,
+    ModelSpec,
+    Recipe,
+    SpecError,
+    TrainConfig,
+    preset,
+)
+from nnpad.ui.training_charts import TrainingCharts
+from nnpad.ui.training_worker import TrainingController
+
+if TYPE_CHECKING:
+    from nnpad.core.progress import BatchProgress, TrainingStarted, TrainResult
+
+PROGRESS_STEPS = 1000
+DATA_FILE_FILTER = "MNIST data (*.npz *-ubyte *-ubyte.gz);;All files (*)"
+ERROR_STYLE = "color: #d32f2f;"
+
+
+class _ExactSpinBox(QDoubleSpinBox):
+    """A spin box that gives back the exact value it was set to, until edited.
+
+    Spin boxes round to their decimals (1/6 shows as 0.167); without this a recipe
+    put into the form would come back slightly changed.
+    """
+
+    def __init__(self, low: float, high: float, step: float, decimals: int) -> None:
+        super().__init__()
+        self.setRange(low, high)
+        self.setSingleStep(step)
+        self.setDecimals(decimals)
+        self._exact: tuple[float, float] | None = None  # (shown, exact)
+
+    def set_exact(self, value: float) -> None:
+        self.setValue(value)
+        self._exact = (self.value(), float(value))
+
+    def exact_value(self) -> float:
+        if self._exact is not None and self._exact[0] == self.value():
+            return self._exact[1]
+        return self.value()
+
+
+class _FloatEdit(QLineEdit):
+    """A line edit for a number such as a learning rate (``0.001`` or ``1e-3``)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self._name = name
+        self._exact: tuple[str, float] | None = None  # (shown, exact)
+
+    def set_value(self, value: float) -> None:
+        text = f"{value:g}"
+        self.setText(text)
+        self._exact = (text, float(value))
+
+    def value(self) -> float:
+        text = self.text().strip()
+        if self._exact is not None and self._exact[0] == text:
+            return self._exact[1]
+        try:
+            return float(text)
+        except ValueError:
+            raise SpecError(f"{self._name}: {text!r} is not a number") from None
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    """``"128, 64"`` -> ``(128, 64)``; raise SpecError for anything else."""
+    tokens = [t for t in re.split(r"[,;\s]+", text.strip()) if t]
+    if not tokens:
+        raise SpecError("hidden layers: give at least one layer size, e.g. 128, 64")
+    sizes = []
+    for token in tokens:
+        try:
+            sizes.append(int(token))
+        except ValueError:
+            raise SpecError(
+                f"hidden layers: {token!r} is not a whole number (write e.g. 128, 64)"
+            ) from None
+    return tuple(sizes)
+
+
+class RecipeForm(QWidget):
+    """Edit a recipe; invalid input is explained in red under the form."""
+
+    validity_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._seed = 0  # not shown; kept from the last recipe set
+        self._valid = True
+        self.preset_combo = QComboBox()
+        self.preset_combo.addItems(list(PRESETS))
+        self.hidden_edit = QLineEdit()
+        self.hidden_edit.setPlaceholderText("128, 64")
+        self.activation_combo = QComboBox()
+        self.activation_combo.addItems(list(ACTIVATIONS))
+        self.dropout_spin = _ExactSpinBox(0.0, 0.9, 0.05, 2)
+        self.batch_norm_check = QCheckBox("Batch nor&malization")
+        self.l2_edit = _FloatEdit("L2")
+        self.lr_edit = _FloatEdit("learning rate")
+        # Integer spins start at 0 so that the spec, not the widget, says what is wrong.
+        self.batch_spin = QSpinBox()
+        self.batch_spin.setRange(0, 65536)
+        self.epochs_spin = QSpinBox()
+        self.epochs_spin.setRange(0, 1000)
+        self.val_split_spin = _ExactSpinBox(0.0, 0.5, 0.05, 3)
+        self.schedule_combo = QComboBox()
+        self.schedule_combo.addItems(list(LR_SCHEDULES))
+        self.rotation_spin = _ExactSpinBox(0.0, 45.0, 1.0, 1)
+        self.shift_spin = _ExactSpinBox(0.0, 6.0, 0.5, 1)
+        self.zoom_spin = _ExactSpinBox(0.0, 0.5, 0.02, 2)
+        self.advanced_button = QToolButton()
+        self.advanced_button.setText("E&xtra settings")
+        self.advanced_button.setCheckable(True)
+        self.advanced_button.setToolTip("Augmentation and learning-rate decay")
+        self.advanced_button.setAccessibleName("Extra settings")
+        self.error_label = QLabel()
+        self.error_label.setObjectName("recipeError")
+        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self._lay_out()
+        self.set_recipe(preset("classic"))
+        self.preset_combo.activated.connect(self._on_preset)
+        for signal in self._change_signals():
+            signal.connect(self._revalidate)
+
+    def _lay_out(self) -> None:
+        form = QFormLayout()
+        rows = [
+            ("Start &with:", self.preset_combo, "Fill the form with a tried recipe"),
+            (
+                "Hidden la&yers:",
+                self.hidden_edit,
+                "Neurons per hidden layer, e.g. 128, 64",
+            ),
+            ("A&ctivation:", self.activation_combo, "Activation of the hidden layers"),
+            ("Dr&opout:", self.dropout_spin, "Share of neurons dropped while training"),
+            ("", self.batch_norm_check, "Normalize each hidden layer's inputs"),
+            ("L&2 weight decay:", self.l2_edit, "Penalty on large weights, e.g. 1e-4"),
+            ("Lea&rning rate:", self.lr_edit, "Adam's step size, e.g. 0.001"),
+            ("Batch si&ze:", self.batch_spin, "Images per training step"),
+            ("E&pochs:", self.epochs_spin, "Passes over the training images"),
+            ("Val&idation split:", self.val_split_spin, "Share held out to validate"),
+        ]
+        advanced = QFormLayout()
+        more = [
+            (
+                "Rotation (°):",
+                self.rotation_spin,
+                "Random rotation of training images",
+            ),
+            ("Shift (px):", self.shift_spin, "Random shift of training images"),
+            ("Zoom:", self.zoom_spin, "Random zoom, 0.1 means ±10%"),
+            ("Learning-rate decay:", self.schedule_combo, "Constant or cosine decay"),
+        ]
+        for layout, entries in ((form, rows), (advanced, more)):
+            for label, widget, tip in entries:
+                widget.setToolTip(tip)
+                name = label.replace("&", "").rstrip(":") or widget.text()
+                widget.setAccessibleName(name.replace("&", ""))
+                layout.addRow(label, widget)
+        self.preset_combo.setAccessibleName("Preset")
+        self._advanced = QWidget()
+        self._advanced.setLayout(advanced)
+        self._advanced.hide()
+        self.advanced_button.toggled.connect(self._advanced.setVisible)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        layout.addWidget(self.advanced_button)
+        layout.addWidget(self._advanced)
+        layout.addWidget(self.error_label)
+
+    def _change_signals(self) -> list[SignalInstance]:
+        spins = (self.dropout_spin, self.batch_spin, self.epochs_spin)
+        spins += (self.val_split_spin, self.rotation_spin, self.shift_spin)
+        combos = (self.activation_combo, self.schedule_combo)
+        edits = (self.hidden_edit, self.l2_edit, self.lr_edit)
+        return [
+            *(s.valueChanged for s in (*spins, self.zoom_spin)),
+            *(c.currentIndexChanged for c in combos),
+            *(e.textChanged for e in edits),
+            self.batch_norm_check.toggled,
+        ]
+
+    def recipe(self) -> Recipe:
+        """The recipe in the form, validated; raises SpecError (shown) when invalid."""
+        try:
+            recipe = self._read()
+        except SpecError as exc:
+            self._set_error(str(exc))
+            raise
+        self._set_error("")
+        return recipe
+
+    def _read(self) -> Recipe:
+        augmentation = Augmentation(
+            rotation=self.rotation_spin.exact_value(),
+            shift=self.shift_spin.exact_value(),
+            zoom=self.zoom_spin.exact_value(),
+        )
+        model = ModelSpec(
+            hidden=parse_hidden(self.hidden_edit.text()),
+            activation=self.activation_combo.currentText(),
+            dropout=self.dropout_spin.exact_value(),
+            batch_norm=self.batch_norm_check.isChecked(),
+            l2=self.l2_edit.value(),
+            augmentation=augmentation,
+        )
+        train = TrainConfig(
+            learning_rate=self.lr_edit.value(),
+            lr_schedule=self.schedule_combo.currentText(),
+            batch_size=self.batch_spin.value(),
+            epochs=self.epochs_spin.value(),
+            validation_split=self.val_split_spin.exact_value(),
+            seed=self._seed,
+        )
+        return Recipe(model, train).validate()
+
+    def set_recipe(self, recipe: Recipe) -> None:
+        """Fill the form from ``recipe``."""
+        model, train, aug = recipe.model, recipe.train, recipe.model.augmentation
+        self.hidden_edit.setText(", ".join(str(n) for n in model.hidden))
+        self.activation_combo.setCurrentText(model.activation)
+        self.dropout_spin.set_exact(model.dropout)
+        self.batch_norm_check.setChecked(model.batch_norm)
+        self.l2_edit.set_value(model.l2)
+        self.lr_edit.set_value(train.learning_rate)
+        self.batch_spin.setValue(train.batch_size)
+        self.epochs_spin.setValue(train.epochs)
+        self.val_split_spin.set_exact(train.validation_split)
+        self.schedule_combo.setCurrentText(train.lr_schedule)
+        self.rotation_spin.set_exact(aug.rotation)
+        self.shift_spin.set_exact(aug.shift)
+        self.zoom_spin.set_exact(aug.zoom)
+        self._seed = train.seed
+        for name, make in PRESETS.items():
+            if make() == recipe:
+                self.preset_combo.setCurrentText(name)
+        self._revalidate()
+
+    def is_valid(self) -> bool:
+        """Whether the form holds a valid recipe."""
+        return self._valid
+
+    @Slot(int)
+    def _on_preset(self, index: int) -> None:
+        self.set_recipe(preset(self.preset_combo.itemText(index)))
+
+    @Slot()
+    def _revalidate(self) -> None:
+        try:
+            self.recipe()
+        except SpecError:
+            pass
+
+    def _set_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(bool(message))
+        if self._valid != (not message):
+            self._valid = not message
+            self.validity_changed.emit(self._valid)
+
+
+# Mnemonics avoid the main window's menu bar (F, E, T, V, H) and its "&Brush" (B);
+# Ctrl+T and Ctrl+. train and stop from anywhere in the window.
+def _button(text: str, name: str, tip: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setToolTip(tip)
+    button.setAccessibleName(text.replace("&", "").rstrip("…"))
+    return button
+
+
+def format_duration(seconds: float) -> str:
+    """``75`` -> ``"1:15"``; hours when needed; ``"—"`` when unknown."""
+    if not math.isfinite(seconds) or seconds < 0:
+        return "—"
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _percent(value: float | None) -> str:
+    return "unknown" if value is None else f"{100 * value:.1f}%"
+
+
+class TrainingPanel(QWidget):
+    """Train a new model and offer it: "Use it", "Save…" or "Discard".
+
+    Signals
+    -------
+    use_model_requested(TrainResult)
+        The person wants the new model in the window.
+    save_model_requested(TrainResult)
+        The person clicked Save…; connected by default to :meth:`save_with_dialog`.
+    """
+
+    use_model_requested = Signal(object)
+    save_model_requested = Signal(object)
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        controller: TrainingController | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller or TrainingController(self)
+        self._local: str | Dataset | None = None
+        self._data_index = 0
+        self._run_source: str | Dataset | None = None
+        self._run_started = False
+        self._result: TrainResult | None = None
+        self._current_accuracy: float | None = None
+
+        self.data_combo = QComboBox()
+        self.data_combo.setAccessibleName("Training data")
+        self.data_combo.setToolTip("Images to train on")
+        self._local_label = QLabel()
+        self._local_label.setWordWrap(True)
+        self.form = RecipeForm()
+        self.train_button = _button(
+            "Trai&n", "trainButton", "Train a new network with these settings"
+        )
+        self.stop_button = _button(
+            "&Stop", "stopButton", "Stop training; epochs already done are kept"
+        )
+        self.phase_label = QLabel("Ready")
+        self.phase_label.setAccessibleName("Training phase")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, PROGRESS_STEPS)
+        self.progress.setAccessibleName("Training progress")
+        self.stats_label = QLabel()
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setWordWrap(True)
+        self.error_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        self.local_file_button = _button(
+            "Choose a &local file…",
+            "localFileButton",
+            "Train on MNIST from an .npz file or IDX files on this computer",
+        )
+        self.charts = TrainingCharts()
+        self.result_label = QLabel()
+        self.result_label.setWordWrap(True)
+        self.use_button = _button(
+            "&Use it", "useButton", "Recognise drawings with the new model"
+        )
+        self.save_button = _button(
+            "S&ave…", "saveButton", "Save the new model to a .keras file"
+        )
+        self.discard_button = _button(
+            "&Discard", "discardButton", "Forget the new model"
+        )
+        self._fill_data_combo()
+        self._lay_out()
+        self._connect()
+        self._show_error("")
+        self._set_result(None)
+        self._on_running_changed(False)
+
+    def _fill_data_combo(self) -> None:
+        combo = self.data_combo
+        combo.addItem("Shipped sample (6000 images)", "sample")
+        combo.addItem("", "mnist")
+        combo.addItem("Local file (.npz or IDX)…", "file")
+        combo.addItem("Local IDX folder…", "folder")
+        self.refresh_mnist_status()
+
+    def _lay_out(self) -> None:
+        data = QFormLayout()
+        data.addRow("Trainin&g data:", self.data_combo)
+        data.addRow("", self._local_label)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.train_button)
+        buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.phase_label, 1)
+        error = QHBoxLayout()
+        error.addWidget(self.error_label, 1)
+        error.addWidget(self.local_file_button, 0, Qt.AlignmentFlag.AlignTop)
+        offer = QHBoxLayout()
+        offer.addWidget(self.result_label, 1)
+        for button in (self.use_button, self.save_button, self.discard_button):
+            offer.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(data)
+        layout.addWidget(self.form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.stats_label)
+        layout.addLayout(error)
+        layout.addWidget(self.charts, 1)
+        layout.addLayout(offer)
+
+    def _connect(self) -> None:
+        self.data_combo.activated.connect(self._on_data_activated)
+        self.form.validity_changed.connect(self._update_buttons)
+        self.train_button.clicked.connect(self.start_training)
+        self.stop_button.clicked.connect(self.controller.stop)
+        self.local_file_button.clicked.connect(self.choose_local_file)
+        self.use_button.clicked.connect(self._on_use)
+        self.save_button.clicked.connect(self._on_save)
+        self.discard_button.clicked.connect(self.discard_result)
+        self.save_model_requested.connect(self.save_with_dialog)
+        c = self.controller
+        c.phase.connect(self.phase_label.setText)
+        c.started.connect(self._on_started)
+        c.batch.connect(self._on_batch)
+        c.epoch.connect(self.charts.add_epoch)
+        c.finished.connect(self._on_finished)
+        c.failed.connect(self._on_failed)
+        c.running_changed.connect(self._on_running_changed)
+
+    # -- recipe and data ------------------------------------------------------------
+
+    def recipe(self) -> Recipe:
+        """The recipe in the form; raises SpecError (also shown) when invalid."""
+        return self.form.recipe()
+
+    def set_recipe(self, recipe: Recipe) -> None:
+        """Fill the form from ``recipe``."""
+        self.form.set_recipe(recipe)
+
+    def data_source(self) -> str | Dataset | None:
+        """``"sample"``, ``"mnist"``, a local path or Dataset, or None if not chosen."""
+        key = self.data_combo.currentData()
+        return self._local if key in ("file", "folder") else key
+
+    def set_data_source(self, source: str | Dataset) -> None:
+        """Select ``"sample"``, ``"mnist"``, a local path or a loaded Dataset."""
+        if source in ("sample", "mnist"):
+            self.data_combo.setCurrentIndex(self.data_combo.findData(source))
+        else:
+            is_dir = not isinstance(source, Dataset) and Path(source).is_dir()
+            self._local = source
+            self.data_combo.setCurrentIndex(
+                self.data_combo.findData("folder" if is_dir else "file")
+            )
+        self._data_index = self.data_combo.currentIndex()
+        self._show_local()
+
+    def refresh_mnist_status(self) -> None:
+        """Say in the data list whether MNIST is already downloaded."""
+        state = "cached" if mnist_cached() else "not downloaded yet"
+        index = self.data_combo.findData("mnist")
+        self.data_combo.setItemText(index, f"MNIST (Keras download / cache) — {state}")
+
+    @Slot(int)
+    def _on_data_activated(self, index: int) -> None:
+        key = self.data_combo.itemData(index)
+        if key == "file":
+            self.choose_local_file()
+        elif key == "folder":
+            self.choose_local_folder()
+        else:
+            self._data_index = index
+            self._show_local()
+
+    @Slot()
+    def choose_local_file(self) -> None:
+        """Ask for an .npz or IDX file and train on it."""
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose MNIST data", "", DATA_FILE_FILTER
+        )
+        self._take_local(path)
+
+    @Slot()
+    def choose_local_folder(self) -> None:
+        """Ask for a folder holding the MNIST IDX files and train on it."""
+        self._take_local(QFileDialog.getExistingDirectory(self, "Choose an IDX folder"))
+
+    def _take_local(self, path: str) -> None:
+        if path:
+            self.set_data_source(path)
+            self._show_error("")
+        else:  # cancelled: keep the previous choice
+            self.data_combo.setCurrentIndex(self._data_index)
+
+    def _show_local(self) -> None:
+        source = self.data_source()
+        local = self.data_combo.currentData() in ("file", "folder")
+        if isinstance(source, Dataset):
+            text = f"Local data: {source.source or 'in memory'}"
+        else:
+            text = f"Local data: {source}" if source else "No local data chosen yet"
+        self._local_label.setText(text)
+        self._local_label.setVisible(local)
+
+    def data_description(self) -> str | None:
+        """What the last run trained on (else the chosen data), for model metadata."""
+        source = (
+            self._run_source if self._run_source is not None else self.data_source()
+        )
+        if source is None:
+            return None
+        if isinstance(source, Dataset):
+            return source.source or "a local dataset"
+        names = {"sample": "shipped MNIST sample", "mnist": "MNIST (Keras)"}
+        return names.get(source, Path(source).name)
+
+    # -- running ---------------------------------------------------------------------
+
+    @Slot()
+    def start_training(self) -> None:
+        """Train the form's recipe on the chosen data (does nothing while running)."""
+        if self.controller.is_running():
+            return
+        try:
+            recipe = self.recipe()
+        except SpecError:
+            return  # the form shows why
+        source = self.data_source()
+        if source is None:
+            self.choose_local_file()
+            source = self.data_source()
+            if source is None:
+                return
+        self._run_source, self._run_started = source, False
+        self._show_error("")
+        self._set_result(None)
+        self.charts.reset(recipe.train.epochs)
+        self.progress.setValue(0)
+        self.progress.setFormat("%p%")
+        self.stats_label.clear()
+        self.controller.start(recipe, source)
+
+    @Slot(bool)
+    def _on_running_changed(self, running: bool) -> None:
+        self.form.setEnabled(not running)
+        self.data_combo.setEnabled(not running)
+        self._update_buttons()
+        if not running:
+            self.refresh_mnist_status()
+
+    @Slot()
+    def _update_buttons(self) -> None:
+        running = self.controller.is_running()
+        self.train_button.setEnabled(not running and self.form.is_valid())
+        self.stop_button.setEnabled(running)
+
+    @Slot(object)
+    def _on_started(self, info: TrainingStarted) -> None:
+        self._run_started = True
+        self.phase_label.setText(
+            f"Training on {info.train_samples} images"
+            f" ({info.val_samples} held out for validation)…"
+        )
+
+    @Slot(object)
+    def _on_batch(self, p: BatchProgress) -> None:
+        self.charts.add_batch(p)
+        self.progress.setValue(round(p.fraction * PROGRESS_STEPS))
+        self.progress.setFormat(
+            f"Epoch {p.epoch + 1}/{p.epochs} · batch"
+            f" {min(p.batch, p.batches_per_epoch)}/{p.batches_per_epoch}"
+            f" · {100 * p.fraction:.0f}%"
+        )
+        self.stats_label.setText(
+            f"{p.samples_per_second:,.0f} samples/s · ETA "
+            f"{format_duration(p.eta_seconds)}"
+        )
+
+    @Slot(object)
+    def _on_finished(self, result: TrainResult) -> None:
+        self.charts.flush()
+        phases = {"finished": "Finished", "stopped": "Stopped", "nan": "Diverged"}
+        self.phase_label.setText(
+            f"{phases[result.status]} after {result.seconds:.1f} s"
+        )
+        if result.status == "finished":
+            self.progress.setValue(PROGRESS_STEPS)
+            self.stats_label.setText("")
+        self._set_result(result)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.charts.flush()
+        self.phase_label.setText("Failed")
+        # MNIST failing before training started means it could not be downloaded.
+        offline = self._run_source == "mnist" and not self._run_started
+        self._show_error(message, offer_local=offline)
+
+    def _show_error(self, message: str, *, offer_local: bool = False) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(bool(message))
+        self.local_file_button.setVisible(offer_local)
+
+    # -- the result ------------------------------------------------------------------
+
+    def set_current_accuracy(self, accuracy: float | None) -> None:
+        """Set the window's current model's validation accuracy, for comparison."""
+        self._current_accuracy = accuracy
+        if self._result is not None:
+            self._set_result(self._result)
+
+    def _set_result(self, result: TrainResult | None, note: str = "") -> None:
+        self._result = result
+        usable = (
+            result is not None and result.status != "nan" and result.model is not None
+        )
+        if result is None:
+            text = note
+        elif result.status == "nan":
+            text = f"Training diverged: {result.message}."
+        elif not usable:
+            text = "Stopped before the first epoch ended: there is no model to keep."
+        else:
+            text = (
+                f"New model: val accuracy {_percent(result.val_accuracy)} — current"
+                f" model: {_percent(self._current_accuracy)}"
+            )
+            if result.status == "stopped":
+                text += f" (stopped after {len(result.epochs)} epoch(s))"
+            text += note
+        self.result_label.setText(text)
+        self.result_label.setVisible(bool(text))
+        self.use_button.setVisible(usable)
+        self.save_button.setVisible(usable)
+        self.discard_button.setVisible(result is not None)
+
+    @Slot()
+    def _on_use(self) -> None:
+        if self._result is not None:
+            self.use_model_requested.emit(self._result)
+            self._set_result(None, "The new model is now in use.")
+
+    @Slot()
+    def _on_save(self) -> None:
+        if self._result is not None:
+            self.save_model_requested.emit(self._result)
+
+    @Slot()
+    def discard_result(self) -> None:
+        """Forget the new model."""
+        self._set_result(None)
+
+    @Slot(object)
+    def save_with_dialog(self, result: TrainResult) -> Path | None:
+        """Ask where to save ``result``'s model, then :meth:`save_result`."""
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the new model", "model.keras", "Keras model (*.keras)"
+        )
+        if not path:
+            return None
+        if not path.endswith(".keras"):
+            path += ".keras"
+        return self.save_result(result, path)
+
+    def save_result(self, result: TrainResult, path: str | Path) -> Path | None:
+        """Save atomically; on failure explain in a message box and keep the result."""
+        try:
+            saved = keras_model.save(
+                result.model,
+                result.recipe,
+                path,
+                val_accuracy=result.val_accuracy,
+                trained_on=self.data_description(),
+            )
+        except Exception as exc:  # a full disk, no permission, a Keras error...
+            QMessageBox.critical(
+                self,
+                "Could not save the model",
+                f"{exc}\n\nThe new model is still here: try another place.",
+            )
+            return None
+        if result is self._result:
+            self._set_result(result, f" — saved to {saved.name}")
+        return saved
