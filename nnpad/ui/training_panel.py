@@ -2,31 +2,25 @@
 
 The panel owns a :class:`TrainingController` (``panel.controller``): the main window
 connects its ``snapshot`` signal to the live prediction and calls ``shutdown`` on
-close. :class:`RecipeForm` edits a :class:`~nnpad.core.spec.Recipe`.
+close. :class:`~nnpad.ui.recipe_form.RecipeForm` edits the recipe.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal, SignalInstance, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QSpinBox,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,16 +28,10 @@ from PySide6.QtWidgets import (
 from nnpad.core import keras_model
 from nnpad.core.data import Dataset, mnist_cached
 from nnpad.core.spec import (
-    ACTIVATIONS,
-    LR_SCHEDULES,
-    PRESETS,
-    Augmentation,
-    ModelSpec,
     Recipe,
     SpecError,
-    TrainConfig,
-    preset,
 )
+from nnpad.ui.recipe_form import ERROR_STYLE, RecipeForm
 from nnpad.ui.training_charts import TrainingCharts
 from nnpad.ui.training_worker import TrainingController
 
@@ -52,254 +40,6 @@ if TYPE_CHECKING:
 
 PROGRESS_STEPS = 1000
 DATA_FILE_FILTER = "MNIST data (*.npz *-ubyte *-ubyte.gz);;All files (*)"
-ERROR_STYLE = "color: #d32f2f;"
-
-
-class _ExactSpinBox(QDoubleSpinBox):
-    """A spin box that gives back the exact value it was set to, until edited.
-
-    Spin boxes round to their decimals (1/6 shows as 0.167); without this a recipe
-    put into the form would come back slightly changed.
-    """
-
-    def __init__(self, low: float, high: float, step: float, decimals: int) -> None:
-        super().__init__()
-        self.setRange(low, high)
-        self.setSingleStep(step)
-        self.setDecimals(decimals)
-        self._exact: tuple[float, float] | None = None  # (shown, exact)
-
-    def set_exact(self, value: float) -> None:
-        self.setValue(value)
-        self._exact = (self.value(), float(value))
-
-    def exact_value(self) -> float:
-        if self._exact is not None and self._exact[0] == self.value():
-            return self._exact[1]
-        return self.value()
-
-
-class _FloatEdit(QLineEdit):
-    """A line edit for a number such as a learning rate (``0.001`` or ``1e-3``)."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self._name = name
-        self._exact: tuple[str, float] | None = None  # (shown, exact)
-
-    def set_value(self, value: float) -> None:
-        text = f"{value:g}"
-        self.setText(text)
-        self._exact = (text, float(value))
-
-    def value(self) -> float:
-        text = self.text().strip()
-        if self._exact is not None and self._exact[0] == text:
-            return self._exact[1]
-        try:
-            return float(text)
-        except ValueError:
-            raise SpecError(f"{self._name}: {text!r} is not a number") from None
-
-
-def parse_hidden(text: str) -> tuple[int, ...]:
-    """``"128, 64"`` -> ``(128, 64)``; raise SpecError for anything else."""
-    tokens = [t for t in re.split(r"[,;\s]+", text.strip()) if t]
-    if not tokens:
-        raise SpecError("hidden layers: give at least one layer size, e.g. 128, 64")
-    sizes = []
-    for token in tokens:
-        try:
-            sizes.append(int(token))
-        except ValueError:
-            raise SpecError(
-                f"hidden layers: {token!r} is not a whole number (write e.g. 128, 64)"
-            ) from None
-    return tuple(sizes)
-
-
-class RecipeForm(QWidget):
-    """Edit a recipe; invalid input is explained in red under the form."""
-
-    validity_changed = Signal(bool)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._seed = 0  # not shown; kept from the last recipe set
-        self._valid = True
-        self.preset_combo = QComboBox()
-        self.preset_combo.addItems(list(PRESETS))
-        self.hidden_edit = QLineEdit()
-        self.hidden_edit.setPlaceholderText("128, 64")
-        self.activation_combo = QComboBox()
-        self.activation_combo.addItems(list(ACTIVATIONS))
-        self.dropout_spin = _ExactSpinBox(0.0, 0.9, 0.05, 2)
-        self.batch_norm_check = QCheckBox("Batch nor&malization")
-        self.l2_edit = _FloatEdit("L2")
-        self.lr_edit = _FloatEdit("learning rate")
-        # Integer spins start at 0 so that the spec, not the widget, says what is wrong.
-        self.batch_spin = QSpinBox()
-        self.batch_spin.setRange(0, 65536)
-        self.epochs_spin = QSpinBox()
-        self.epochs_spin.setRange(0, 1000)
-        self.val_split_spin = _ExactSpinBox(0.0, 0.5, 0.05, 3)
-        self.schedule_combo = QComboBox()
-        self.schedule_combo.addItems(list(LR_SCHEDULES))
-        self.rotation_spin = _ExactSpinBox(0.0, 45.0, 1.0, 1)
-        self.shift_spin = _ExactSpinBox(0.0, 6.0, 0.5, 1)
-        self.zoom_spin = _ExactSpinBox(0.0, 0.5, 0.02, 2)
-        self.advanced_button = QToolButton()
-        self.advanced_button.setText("E&xtra settings")
-        self.advanced_button.setCheckable(True)
-        self.advanced_button.setToolTip("Augmentation and learning-rate decay")
-        self.advanced_button.setAccessibleName("Extra settings")
-        self.error_label = QLabel()
-        self.error_label.setObjectName("recipeError")
-        self.error_label.setStyleSheet(ERROR_STYLE)
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
-        self._lay_out()
-        self.set_recipe(preset("classic"))
-        self.preset_combo.activated.connect(self._on_preset)
-        for signal in self._change_signals():
-            signal.connect(self._revalidate)
-
-    def _lay_out(self) -> None:
-        form = QFormLayout()
-        rows = [
-            ("Start &with:", self.preset_combo, "Fill the form with a tried recipe"),
-            (
-                "Hidden la&yers:",
-                self.hidden_edit,
-                "Neurons per hidden layer, e.g. 128, 64",
-            ),
-            ("A&ctivation:", self.activation_combo, "Activation of the hidden layers"),
-            ("Dr&opout:", self.dropout_spin, "Share of neurons dropped while training"),
-            ("", self.batch_norm_check, "Normalize each hidden layer's inputs"),
-            ("L&2 weight decay:", self.l2_edit, "Penalty on large weights, e.g. 1e-4"),
-            ("Lea&rning rate:", self.lr_edit, "Adam's step size, e.g. 0.001"),
-            ("Batch si&ze:", self.batch_spin, "Images per training step"),
-            ("E&pochs:", self.epochs_spin, "Passes over the training images"),
-            ("Val&idation split:", self.val_split_spin, "Share held out to validate"),
-        ]
-        advanced = QFormLayout()
-        more = [
-            (
-                "Rotation (°):",
-                self.rotation_spin,
-                "Random rotation of training images",
-            ),
-            ("Shift (px):", self.shift_spin, "Random shift of training images"),
-            ("Zoom:", self.zoom_spin, "Random zoom, 0.1 means ±10%"),
-            ("Learning-rate decay:", self.schedule_combo, "Constant or cosine decay"),
-        ]
-        for layout, entries in ((form, rows), (advanced, more)):
-            for label, widget, tip in entries:
-                widget.setToolTip(tip)
-                name = label.replace("&", "").rstrip(":") or widget.text()
-                widget.setAccessibleName(name.replace("&", ""))
-                layout.addRow(label, widget)
-        self.preset_combo.setAccessibleName("Preset")
-        self._advanced = QWidget()
-        self._advanced.setLayout(advanced)
-        self._advanced.hide()
-        self.advanced_button.toggled.connect(self._advanced.setVisible)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(form)
-        layout.addWidget(self.advanced_button)
-        layout.addWidget(self._advanced)
-        layout.addWidget(self.error_label)
-
-    def _change_signals(self) -> list[SignalInstance]:
-        spins = (self.dropout_spin, self.batch_spin, self.epochs_spin)
-        spins += (self.val_split_spin, self.rotation_spin, self.shift_spin)
-        combos = (self.activation_combo, self.schedule_combo)
-        edits = (self.hidden_edit, self.l2_edit, self.lr_edit)
-        return [
-            *(s.valueChanged for s in (*spins, self.zoom_spin)),
-            *(c.currentIndexChanged for c in combos),
-            *(e.textChanged for e in edits),
-            self.batch_norm_check.toggled,
-        ]
-
-    def recipe(self) -> Recipe:
-        """The recipe in the form, validated; raises SpecError (shown) when invalid."""
-        try:
-            recipe = self._read()
-        except SpecError as exc:
-            self._set_error(str(exc))
-            raise
-        self._set_error("")
-        return recipe
-
-    def _read(self) -> Recipe:
-        augmentation = Augmentation(
-            rotation=self.rotation_spin.exact_value(),
-            shift=self.shift_spin.exact_value(),
-            zoom=self.zoom_spin.exact_value(),
-        )
-        model = ModelSpec(
-            hidden=parse_hidden(self.hidden_edit.text()),
-            activation=self.activation_combo.currentText(),
-            dropout=self.dropout_spin.exact_value(),
-            batch_norm=self.batch_norm_check.isChecked(),
-            l2=self.l2_edit.value(),
-            augmentation=augmentation,
-        )
-        train = TrainConfig(
-            learning_rate=self.lr_edit.value(),
-            lr_schedule=self.schedule_combo.currentText(),
-            batch_size=self.batch_spin.value(),
-            epochs=self.epochs_spin.value(),
-            validation_split=self.val_split_spin.exact_value(),
-            seed=self._seed,
-        )
-        return Recipe(model, train).validate()
-
-    def set_recipe(self, recipe: Recipe) -> None:
-        """Fill the form from ``recipe``."""
-        model, train, aug = recipe.model, recipe.train, recipe.model.augmentation
-        self.hidden_edit.setText(", ".join(str(n) for n in model.hidden))
-        self.activation_combo.setCurrentText(model.activation)
-        self.dropout_spin.set_exact(model.dropout)
-        self.batch_norm_check.setChecked(model.batch_norm)
-        self.l2_edit.set_value(model.l2)
-        self.lr_edit.set_value(train.learning_rate)
-        self.batch_spin.setValue(train.batch_size)
-        self.epochs_spin.setValue(train.epochs)
-        self.val_split_spin.set_exact(train.validation_split)
-        self.schedule_combo.setCurrentText(train.lr_schedule)
-        self.rotation_spin.set_exact(aug.rotation)
-        self.shift_spin.set_exact(aug.shift)
-        self.zoom_spin.set_exact(aug.zoom)
-        self._seed = train.seed
-        for name, make in PRESETS.items():
-            if make() == recipe:
-                self.preset_combo.setCurrentText(name)
-        self._revalidate()
-
-    def is_valid(self) -> bool:
-        """Whether the form holds a valid recipe."""
-        return self._valid
-
-    @Slot(int)
-    def _on_preset(self, index: int) -> None:
-        self.set_recipe(preset(self.preset_combo.itemText(index)))
-
-    @Slot()
-    def _revalidate(self) -> None:
-        try:
-            self.recipe()
-        except SpecError:
-            pass
-
-    def _set_error(self, message: str) -> None:
-        self.error_label.setText(message)
-        self.error_label.setVisible(bool(message))
-        if self._valid != (not message):
-            self._valid = not message
-            self.validity_changed.emit(self._valid)
 
 
 # Mnemonics avoid the main window's menu bar (F, E, T, V, H) and its "&Brush" (B);

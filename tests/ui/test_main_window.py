@@ -174,3 +174,43 @@ def test_network_input_is_mnist_like(window: MainWindow) -> None:
     assert image is not None and image.shape == (28, 28)
     rows, cols = np.nonzero(image > 0.1)
     assert max(rows.max() - rows.min(), cols.max() - cols.min()) <= 20
+
+
+@pytest.mark.slow
+def test_closing_while_training_stops_it_cleanly(
+    window: MainWindow, qtbot, tiny_dataset, settings: QSettings
+) -> None:
+    from nnpad.core.spec import ModelSpec, Recipe, TrainConfig
+
+    controller = window.training.controller
+    window.training.set_data_source(tiny_dataset)
+    window.training.set_recipe(
+        Recipe(ModelSpec(hidden=(8,)), TrainConfig(epochs=500, batch_size=8))
+    )
+    with qtbot.waitSignal(controller.batch, timeout=60_000):
+        window.train_action.trigger()
+    assert controller.is_running()
+    with qtbot.waitSignal(controller.running_changed, timeout=10_000):
+        window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    assert not controller.is_running()
+    assert settings.value("model/path")  # settings were saved on the way out
+
+
+@pytest.mark.slow
+def test_using_a_trained_model(window: MainWindow, qtbot, tiny_dataset) -> None:
+    from nnpad.core.spec import ModelSpec, Recipe, TrainConfig
+
+    controller = window.training.controller
+    window.training.set_data_source(tiny_dataset)
+    window.training.set_recipe(
+        Recipe(ModelSpec(hidden=(12,)), TrainConfig(epochs=2, batch_size=16))
+    )
+    with qtbot.waitSignal(controller.running_changed, timeout=60_000) as blocker:
+        window.train_action.trigger()
+        qtbot.waitUntil(lambda: not controller.is_running(), timeout=60_000)
+    assert blocker.signal_triggered
+    window.training.use_button.click()
+    assert window.recognizer.model.recipe.model.hidden == (12,)
+    assert window.model_path.parent.name == "models"
+    assert window.model_path.is_file()

@@ -24,7 +24,8 @@ from nnpad.core.progress import (
     TrainResult,
 )
 from nnpad.core.spec import PRESETS, ModelSpec, Recipe, SpecError, TrainConfig, preset
-from nnpad.ui.training_panel import TrainingPanel, format_duration, parse_hidden
+from nnpad.ui.recipe_form import parse_hidden
+from nnpad.ui.training_panel import TrainingPanel, format_duration
 from nnpad.ui.training_worker import TrainingController
 
 TIMEOUT = 60_000
