@@ -1,0 +1,104 @@
+"""How responsive the window stays while training: a 10 ms QTimer's real intervals.
+
+Usage: python tests/benchmarks/bench_event_loop.py [--epochs N] [--data sample|FILE]
+
+Opens the real main window, starts training the classic spec through the Train
+action (Keras fit in a QThread) and records every interval of a 10 ms repeating timer
+on the GUI thread, split into phases: before training, loading TensorFlow (clicked
+Train until the first batch) and training (first batch to the end). Also draws on the
+canvas during training, so that live recognition runs as well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+if not os.environ.get("DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+
+def _summary(name: str, intervals: list[float]) -> str:
+    if not intervals:
+        return f"{name}: no samples"
+    ms = sorted(i * 1e3 for i in intervals)
+    p95 = ms[max(0, int(0.95 * len(ms)) - 1)]
+    return (
+        f"{name:18s} {len(ms):6d} ticks  median {statistics.median(ms):6.1f} ms  "
+        f"p95 {p95:6.1f} ms  max {ms[-1]:7.1f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--data", default="sample")
+    args = parser.parse_args()
+    app = QApplication([])
+    from nnpad.core.model_store import load_preferred
+    from nnpad.core.spec import classic, with_changes
+    from nnpad.ui.main_window import MainWindow
+    from nnpad.ui.startup_probe import draw_stroke
+
+    settings = QSettings(
+        os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat
+    )
+    model, path, _ = load_preferred(None)
+    window = MainWindow(settings, model, path)
+    window.show()
+    window.training.set_recipe(with_changes(classic(), epochs=args.epochs))
+    window.training.set_data_source(args.data)
+    controller = window.training.controller
+
+    phases: dict[str, list[float]] = {
+        "idle": [],
+        "loading TensorFlow": [],
+        "training": [],
+    }
+    state = {"phase": "idle", "last": time.perf_counter()}
+
+    def tick() -> None:
+        now = time.perf_counter()
+        phases[state["phase"]].append(now - state["last"])
+        state["last"] = now
+
+    def on_batch(_progress: object) -> None:
+        if state["phase"] != "training":
+            state["phase"] = "training"
+            state["last"] = time.perf_counter()
+
+    strokes = iter(range(10_000))
+
+    def doodle() -> None:
+        if state["phase"] == "training":
+            k = next(strokes) % 4 / 10
+            draw_stroke(window, [(0.3 + k, 0.2), (0.6, 0.25 + k), (0.4, 0.8)])
+
+    def start() -> None:
+        state["phase"] = "loading TensorFlow"
+        state["last"] = time.perf_counter()
+        window.train_action.trigger()
+
+    timer = QTimer(interval=10)
+    timer.timeout.connect(tick)
+    drawer = QTimer(interval=200)
+    drawer.timeout.connect(doodle)
+    controller.batch.connect(on_batch)
+    controller.running_changed.connect(lambda running: running or app.quit())
+    timer.start()
+    drawer.start()
+    QTimer.singleShot(1000, start)
+    app.exec()
+    print(f"platform {QApplication.platformName()}; classic spec, {args.epochs} epochs")
+    for name, intervals in phases.items():
+        print(_summary(name, intervals))
+
+
+if __name__ == "__main__":
+    main()
