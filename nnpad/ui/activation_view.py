@@ -383,6 +383,9 @@ class ActivationView(QWidget):
 
     def _refresh_detail(self) -> None:
         shown = self._shown()
+        if shown is None and self._predicted is not None:
+            # Until the person picks a neuron, explain the winning digit.
+            shown = (len(self._layers) - 1, self._predicted)
         value = None
         if shown is not None and self._values is not None:
             value = float(self._values[shown[0]][shown[1]])

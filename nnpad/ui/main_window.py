@@ -268,7 +268,8 @@ class MainWindow(QMainWindow):
         self.brush.setValue(round(self.canvas.brush_size))
         self.brush.setAccessibleName("Brush size")
         self.brush.setToolTip("Brush size ([ and ] change it)")
-        self.brush.setMaximumWidth(140)
+        self.brush.setMinimumWidth(90)
+        self.brush.setMaximumWidth(160)
         tools.addWidget(brush_label)
         tools.addWidget(self.brush)
 
@@ -352,8 +353,8 @@ class MainWindow(QMainWindow):
 
     def _default_geometry(self) -> None:
         screen = self.screen().availableGeometry()
-        width = min(1400, int(screen.width() * 0.9))
-        height = min(880, int(screen.height() * 0.9))
+        width = min(1800, int(screen.width() * 0.9))
+        height = min(1100, int(screen.height() * 0.9))
         self.resize(width, height)
         self.move(screen.center() - self.rect().center())
         self.splitter.setSizes([int(width * 0.4), int(width * 0.6)])
