@@ -10,6 +10,14 @@ from __future__ import annotations
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from PySide6.QtCore import QSettings
+
+    from nnpad.ui.main_window import MainWindow
 
 _T0 = time.perf_counter()
 
@@ -21,6 +29,30 @@ def _guard_stdio() -> None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
 
 
+def settings_at(path: str | Path | None = None) -> QSettings:
+    """The app's settings, in an INI file (default: in the user data folder)."""
+    from PySide6.QtCore import QSettings
+
+    from nnpad import resources
+
+    path = path or resources.user_data_dir() / "settings.ini"
+    return QSettings(str(path), QSettings.Format.IniFormat)
+
+
+def create_window(settings: QSettings) -> tuple[MainWindow, str | None]:
+    """Build the main window with the person's last model (else the shipped one).
+
+    Returns the window and a warning to show when the last model could not be used.
+    """
+    from nnpad.core import model_store
+    from nnpad.ui.main_window import MainWindow
+
+    model, path, warning = model_store.load_preferred(
+        settings.value("model/path", "", type=str)
+    )
+    return MainWindow(settings, model, path), warning
+
+
 def main(*, self_test: bool = False) -> int:
     """Open the window and run until it closes; return the exit code."""
     _guard_stdio()
@@ -29,12 +61,10 @@ def main(*, self_test: bool = False) -> int:
 
         return run()
 
-    from PySide6.QtCore import QSettings
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from nnpad import resources
-    from nnpad.core import model_store
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("nnpad")
@@ -43,16 +73,7 @@ def main(*, self_test: bool = False) -> int:
     icon = resources.asset(resources.ICON_SVG)
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
-    settings = QSettings(
-        str(resources.user_data_dir() / "settings.ini"), QSettings.Format.IniFormat
-    )
-    model, path, warning = model_store.load_preferred(
-        settings.value("model/path", "", type=str)
-    )
-
-    from nnpad.ui.main_window import MainWindow
-
-    window = MainWindow(settings, model, path)
+    window, warning = create_window(settings_at())
     window.show()
     if warning:
         window.statusBar().showMessage(warning, 15000)

@@ -53,19 +53,14 @@ def _train_and_save() -> str:
 
 def _build_window() -> str:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from nnpad.core.model_store import load_preferred
-    from nnpad.ui.main_window import MainWindow
+    from nnpad.app import create_window, settings_at
 
     app = QApplication.instance() or QApplication(sys.argv)
     with tempfile.TemporaryDirectory() as folder:
-        settings = QSettings(
-            str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat
-        )
-        model, path, _ = load_preferred(None)
-        window = MainWindow(settings, model, path)
+        settings = settings_at(Path(folder) / "settings.ini")
+        window, _ = create_window(settings)
         window.show()
         app.processEvents()
         window.close()

@@ -20,7 +20,7 @@ import time
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 
@@ -41,16 +41,11 @@ def main() -> None:
     parser.add_argument("--data", default="sample")
     args = parser.parse_args()
     app = QApplication([])
-    from nnpad.core.model_store import load_preferred
+    from nnpad.app import create_window, settings_at
     from nnpad.core.spec import classic, with_changes
-    from nnpad.ui.main_window import MainWindow
     from nnpad.ui.startup_probe import draw_stroke
 
-    settings = QSettings(
-        os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat
-    )
-    model, path, _ = load_preferred(None)
-    window = MainWindow(settings, model, path)
+    window, _ = create_window(settings_at(os.path.join(tempfile.mkdtemp(), "s.ini")))
     window.show()
     window.training.set_recipe(with_changes(classic(), epochs=args.epochs))
     window.training.set_data_source(args.data)

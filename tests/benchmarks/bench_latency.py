@@ -21,7 +21,7 @@ import time
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEvent, QEventLoop, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QEventLoop, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
@@ -31,14 +31,9 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=300)
     args = parser.parse_args()
     app = QApplication([])
-    from nnpad.core.model_store import load_preferred
-    from nnpad.ui.main_window import MainWindow
+    from nnpad.app import create_window, settings_at
 
-    settings = QSettings(
-        os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat
-    )
-    model, path, _ = load_preferred(None)
-    window = MainWindow(settings, model, path)
+    window, _ = create_window(settings_at(os.path.join(tempfile.mkdtemp(), "s.ini")))
     window.resize(1280, 800)
     window.show()
     for _ in range(20):
@@ -80,9 +75,10 @@ def main() -> None:
     ms = sorted(s * 1e3 for s in samples)
     p95 = ms[int(0.95 * len(ms)) - 1]
     platform = QApplication.platformName()
+    spec = window.recognizer.model.recipe.model.describe()
     print(
         f"mouse move -> repainted prediction and activations ({platform}, "
-        f"{window.width()}x{window.height()}, {model.recipe.model.describe()}): "
+        f"{window.width()}x{window.height()}, {spec}): "
         f"median {statistics.median(ms):.2f} ms, p95 {p95:.2f} ms, max {ms[-1]:.2f} ms "
         f"over {len(ms)} moves; prediction {window.prediction.text()!r}"
     )
