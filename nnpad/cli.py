@@ -105,6 +105,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--model", type=Path, help="default: the shipped model")
     evaluate.add_argument("--data", required=True, help="an .npz file or IDX folder")
+    evaluate.add_argument(
+        "--validation-split",
+        type=float,
+        metavar="FRACTION",
+        help="evaluate only the last FRACTION of the training images: the part that "
+        "training with the same --validation-split held out",
+    )
     evaluate.add_argument("--json", action="store_true", help="one JSON object")
     evaluate.set_defaults(run=_evaluate)
 
@@ -275,16 +282,20 @@ def _duration(seconds: float) -> str:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from nnpad.core.data import load_file
+    from nnpad.core.data import load_file, split_validation
     from nnpad.core.inference import evaluate, load_model
 
     model = load_model(args.model)
     data = load_file(args.data)
-    x, y, part = (
-        (data.x_test, data.y_test, "test")
-        if data.x_test is not None and data.y_test is not None
-        else (data.x_train, data.y_train, "train")
-    )
+    if args.validation_split is not None:
+        *_, x, y = split_validation(data.x_train, data.y_train, args.validation_split)
+        part = f"held-out last {len(x)} training"
+        if not len(x):
+            raise CliError("--validation-split leaves no images to evaluate")
+    elif data.x_test is not None and data.y_test is not None:
+        x, y, part = data.x_test, data.y_test, "test"
+    else:
+        x, y, part = data.x_train, data.y_train, "train"
     started = time.perf_counter()
     result = evaluate(model.network, x, y)
     seconds = time.perf_counter() - started

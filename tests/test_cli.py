@@ -154,3 +154,15 @@ def test_python_dash_m(tmp_path: Path) -> None:
         check=True,
     )
     assert out.stdout.startswith("nnpad ")
+
+
+def test_evaluate_the_held_out_tail(sample, tmp_path: Path, capsys) -> None:
+    data = tmp_path / "part.npz"
+    np.savez(data, x_train=sample.x_train[:1000], y_train=sample.y_train[:1000])
+    args = ["evaluate", "--data", str(data), "--json", "--validation-split", "0.2"]
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["samples"] == 200
+    assert report["part"] == "held-out last 200 training"
+    assert main([*args[:-1], "1.5"]) == 1
+    assert "validation" in capsys.readouterr().err
