@@ -339,3 +339,18 @@ def test_canvas_is_square_focusable_and_described(canvas):
     assert canvas.focusPolicy() == Qt.FocusPolicy.StrongFocus
     assert "right-drag erases" in canvas.accessibleDescription()
     assert canvas.testAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
+
+
+def test_reference_image_is_shown_but_not_drawn(canvas):
+    reference = np.zeros((28, 28), np.uint8)
+    reference[10:18, 10:18] = 255
+    canvas.set_reference(reference)
+    assert canvas.has_reference()
+    assert canvas.drawing().is_empty  # only shown, never part of the drawing
+    pixels = gray(canvas.grab().toImage())
+    centre = widget_pos(canvas, 140, 140)
+    corner = widget_pos(canvas, 20, 20)
+    assert pixels[int(centre.y()), int(centre.x())] > 40
+    assert pixels[int(corner.y()), int(corner.x())] < 5
+    canvas.clear()
+    assert not canvas.has_reference()
