@@ -387,10 +387,13 @@ def _info(args: argparse.Namespace) -> int:
     tf_env.configure_environment()
 
     def version(package: str) -> str:
-        try:
-            return metadata.version(package)
-        except metadata.PackageNotFoundError:
-            return "not installed"
+        # The packaged app ships tensorflow-cpu, the same code under another name.
+        for name in (package, f"{package}-cpu"):
+            try:
+                return metadata.version(name)
+            except metadata.PackageNotFoundError:
+                continue
+        return "not installed"
 
     model = load_model()
     info = {

@@ -98,7 +98,7 @@ EOF
 fi
 
 step "checking the environment"
-"$VENV/bin/python" - <<'EOF'
+"$VENV/bin/python" -I - <<'EOF'
 import importlib.metadata as md
 import importlib.util
 import sys
@@ -115,7 +115,7 @@ if "site-packages" not in spec.origin:
 print(f"{len(names)} distributions, one Qt binding (PySide6-Essentials)")
 print(" ".join(f"{n}=={md.version(n)}" for n in names))
 EOF
-version="$("$VENV/bin/python" -c 'import nnpad; print(nnpad.__version__)')"
+version="$("$VENV/bin/python" -I -c 'import nnpad; print(nnpad.__version__)')"
 
 # -- PyInstaller ---------------------------------------------------------------------
 step "PyInstaller (log: build/pyinstaller.log)"
@@ -127,6 +127,11 @@ if ! (cd "$ROOT/build" && "$VENV/bin/pyinstaller" --noconfirm --clean --log-leve
   exit 1
 fi
 grep -E "^nnpad\.spec:" "$LOG" || true
+dangling="$(find "$DIST/nnpad" -xtype l)"
+if [[ -n "$dangling" ]]; then
+  echo "build.sh: links to files left out of the bundle:" $dangling >&2
+  exit 1
+fi
 frozen_at=$(date +%s)
 
 # -- self-test -----------------------------------------------------------------------
@@ -138,7 +143,7 @@ if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
   platform=(QT_QPA_PLATFORM=offscreen)
 fi
 # env -i: the frozen app must not lean on this shell's Python variables.
-if ! env -i PATH=/usr/bin:/bin HOME="$home" NNPAD_HOME="$home" ${DISPLAY:+DISPLAY=$DISPLAY} \
+if ! env -i PATH=/usr/bin:/bin LANG=C.UTF-8 HOME="$home" NNPAD_HOME="$home" ${DISPLAY:+DISPLAY=$DISPLAY} \
     "${platform[@]}" timeout 900 "$DIST/nnpad/nnpad" --self-test; then
   echo "build.sh: the frozen app's self-test failed" >&2
   exit 1
