@@ -110,27 +110,32 @@ class Trainer:
             self.data.x_train, self.data.y_train, train.validation_split
         )
         model = build(self.recipe.model, seed=train.seed)
-        batches = math.ceil(len(x_train) / train.batch_size)
+        full_batches = max(1, len(x_train) // train.batch_size)
+        steps = min(
+            full_batches,
+            self.steps_per_execution or auto_steps_per_execution(full_batches),
+        )
+        # Whole executions of whole batches only: Keras retraces (and XLA recompiles,
+        # for seconds) whenever a batch or an execution comes out shorter. The few
+        # batches left over differ each epoch, as the data is reshuffled.
+        batches = full_batches - full_batches % steps
         model.compile(
             optimizer=keras.optimizers.Adam(self._learning_rate(batches)),
             loss="sparse_categorical_crossentropy",
             metrics=["accuracy"],
-            steps_per_execution=self.steps_per_execution
-            or auto_steps_per_execution(batches),
+            steps_per_execution=steps,
             jit_compile=self.jit_compile and not self.recipe.model.augmentation.enabled,
         )
         progress = _ProgressCallback(self, listener, batches, len(x_val))
         listener.started(
             TrainingStarted(train.epochs, batches, len(x_train), len(x_val))
         )
-        validation = (_scale(x_val), y_val) if len(x_val) else None
+        validation = _batches(x_val, y_val, train.batch_size) if len(x_val) else None
         model.fit(
-            _scale(x_train),
-            y_train.astype(np.int32),
-            batch_size=train.batch_size,
+            _batches(x_train, y_train, train.batch_size, train.seed).take(batches),
             epochs=train.epochs,
             validation_data=validation,
-            shuffle=True,
+            shuffle=False,  # the pipeline reshuffles every epoch itself
             verbose=0,
             callbacks=[progress, *self.callbacks],
         )
@@ -147,8 +152,30 @@ class Trainer:
         return train.learning_rate
 
 
-def _scale(images: np.ndarray) -> np.ndarray:
-    return images.astype(np.float32) / np.float32(255.0)
+def _batches(
+    images: np.ndarray,
+    labels: np.ndarray,
+    batch_size: int,
+    shuffle_seed: int | None = None,
+) -> Any:
+    """Scaled images in batches; for training (seeded) reshuffled every epoch.
+
+    Training batches are all whole (the last partial one is dropped, and it differs
+    each epoch), so the step function has one input shape; validation keeps every
+    image.
+    """
+    import tensorflow as tf
+
+    data = tf.data.Dataset.from_tensor_slices(
+        (images.astype(np.float32) / np.float32(255.0), labels.astype(np.int32))
+    )
+    training = shuffle_seed is not None
+    if training:
+        data = data.shuffle(
+            len(images), seed=shuffle_seed, reshuffle_each_iteration=True
+        )
+    whole = training and len(images) >= batch_size
+    return data.batch(batch_size, drop_remainder=whole).prefetch(tf.data.AUTOTUNE)
 
 
 class _ProgressCallback(keras.callbacks.Callback):
