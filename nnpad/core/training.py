@@ -68,6 +68,10 @@ class Trainer:
         compile the random augmentation layers).
     callbacks
         Further Keras callbacks, run after nnpad's own.
+    threads
+        Most CPU threads TensorFlow may use for its operations (None: all). The
+        window leaves a core to itself this way; it only takes effect before
+        TensorFlow has run its first operation in this process.
     """
 
     def __init__(
@@ -80,6 +84,7 @@ class Trainer:
         steps_per_execution: int | None = None,
         jit_compile: bool = True,
         callbacks: Sequence[Any] = (),
+        threads: int | None = None,
     ) -> None:
         self.recipe = recipe.validate()
         self.data = data
@@ -88,6 +93,7 @@ class Trainer:
         self.steps_per_execution = steps_per_execution
         self.jit_compile = jit_compile
         self.callbacks = list(callbacks)
+        self.threads = threads
         self._stop = threading.Event()
 
     def stop(self) -> None:
@@ -109,6 +115,8 @@ class Trainer:
         x_train, y_train, x_val, y_val = split_validation(
             self.data.x_train, self.data.y_train, train.validation_split
         )
+        if self.threads:
+            _limit_threads(self.threads)
         model = build(self.recipe.model, seed=train.seed)
         full_batches = max(1, len(x_train) // train.batch_size)
         steps = min(
@@ -150,6 +158,18 @@ class Trainer:
                 train.learning_rate, decay_steps=batches_per_epoch * train.epochs
             )
         return train.learning_rate
+
+
+def _limit_threads(threads: int) -> bool:
+    """Cap TensorFlow's thread pools; False if its runtime had already started."""
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError:
+        return False
+    return True
 
 
 def _batches(

@@ -20,31 +20,28 @@ if TYPE_CHECKING:
     from nnpad.ui.main_window import MainWindow
 
 
-def _mouse(kind: QEvent.Type, pos: QPointF) -> QMouseEvent:
-    """A left-button event as Qt sends it: moves carry the held button in buttons()."""
+def mouse(window: MainWindow, kind: QEvent.Type, fx: float, fy: float) -> None:
+    """Send a left-button mouse event at a fraction (fx, fy) of the canvas square.
+
+    Built as Qt builds them: a move carries the held button in ``buttons()`` only.
+    """
+    canvas = window.canvas
+    square = canvas.canvas_rect()
+    pos = QPointF(square.x() + fx * square.width(), square.y() + fy * square.height())
     left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
     button = none if kind == QEvent.Type.MouseMove else left
     buttons = none if kind == QEvent.Type.MouseButtonRelease else left
-    return QMouseEvent(kind, pos, pos, button, buttons, Qt.KeyboardModifier.NoModifier)
+    event = QMouseEvent(kind, pos, pos, button, buttons, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(canvas, event)
 
 
 def draw_stroke(window: MainWindow, points: list[tuple[float, float]]) -> None:
     """Draw one stroke on the canvas with mouse events (fractions of its square)."""
-    canvas = window.canvas
-    square = canvas.canvas_rect()
-
-    def at(fx: float, fy: float) -> QPointF:
-        return QPointF(
-            square.x() + fx * square.width(), square.y() + fy * square.height()
-        )
-
     first, *rest = points
-    QApplication.sendEvent(canvas, _mouse(QEvent.Type.MouseButtonPress, at(*first)))
+    mouse(window, QEvent.Type.MouseButtonPress, *first)
     for point in rest:
-        QApplication.sendEvent(canvas, _mouse(QEvent.Type.MouseMove, at(*point)))
-    QApplication.sendEvent(
-        canvas, _mouse(QEvent.Type.MouseButtonRelease, at(*rest[-1]))
-    )
+        mouse(window, QEvent.Type.MouseMove, *point)
+    mouse(window, QEvent.Type.MouseButtonRelease, *rest[-1])
 
 
 def probe_first_prediction(window: MainWindow, t0: float) -> None:

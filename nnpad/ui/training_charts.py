@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
-REDRAW_MS = 100
+REDRAW_MS = 200  # 5 Hz: live enough, and pyqtgraph re-lays its axes each redraw
 TRAIN_PEN = pg.mkPen("#4c9be8", width=1.5)
 VAL_PEN = pg.mkPen("#f28e2b", width=2)
 VAL_BRUSH = pg.mkBrush("#f28e2b")

@@ -5,13 +5,15 @@ Usage: python tests/benchmarks/bench_event_loop.py [--epochs N] [--data sample|F
 Opens the real main window, starts training the classic spec through the Train
 action (Keras fit in a QThread) and records every interval of a 10 ms repeating timer
 on the GUI thread, split into phases: before training, loading TensorFlow (clicked
-Train until the first batch) and training (first batch to the end). Also draws on the
-canvas during training, so that live recognition runs as well.
+Train until the first batch) and training (first batch to the end). While training it
+also draws on the canvas like a person (a mouse move every 30 ms), so that live
+recognition and the activation view run too (``--no-drawing`` turns that off).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import tempfile
@@ -20,7 +22,7 @@ import time
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication
 
 
@@ -39,11 +41,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--data", default="sample")
+    parser.add_argument(
+        "--no-drawing", action="store_true", help="do not draw while training"
+    )
     args = parser.parse_args()
     app = QApplication([])
     from nnpad.app import create_window, settings_at
     from nnpad.core.spec import classic, with_changes
-    from nnpad.ui.startup_probe import draw_stroke
+    from nnpad.ui.startup_probe import mouse
 
     window, _ = create_window(settings_at(os.path.join(tempfile.mkdtemp(), "s.ini")))
     window.show()
@@ -68,12 +73,21 @@ def main() -> None:
             state["phase"] = "training"
             state["last"] = time.perf_counter()
 
-    strokes = iter(range(10_000))
+    moves = iter(range(10**9))
 
     def doodle() -> None:
-        if state["phase"] == "training":
-            k = next(strokes) % 4 / 10
-            draw_stroke(window, [(0.3 + k, 0.2), (0.6, 0.25 + k), (0.4, 0.8)])
+        """Draw like a person: a move every 30 ms, a new stroke every 40 moves."""
+        if state["phase"] != "training":
+            return
+        i = next(moves)
+        t = i % 40 / 40
+        point = (0.3 + 0.4 * t, 0.2 + 0.6 * abs(math.sin(3 * t)))
+        if i % 40 == 0:
+            if i:
+                mouse(window, QEvent.Type.MouseButtonRelease, *point)
+            mouse(window, QEvent.Type.MouseButtonPress, *point)
+        else:
+            mouse(window, QEvent.Type.MouseMove, *point)
 
     def start() -> None:
         state["phase"] = "loading TensorFlow"
@@ -82,12 +96,13 @@ def main() -> None:
 
     timer = QTimer(interval=10)
     timer.timeout.connect(tick)
-    drawer = QTimer(interval=200)
+    drawer = QTimer(interval=30)
     drawer.timeout.connect(doodle)
     controller.batch.connect(on_batch)
     controller.running_changed.connect(lambda running: running or app.quit())
     timer.start()
-    drawer.start()
+    if not args.no_drawing:
+        drawer.start()
     QTimer.singleShot(1000, start)
     app.exec()
     print(f"platform {QApplication.platformName()}; classic spec, {args.epochs} epochs")
