@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-Activation = Literal["relu", "sigmoid", "tanh"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 ACTIVATIONS: tuple[str, ...] = ("relu", "sigmoid", "tanh")
 LR_SCHEDULES: tuple[str, ...] = ("constant", "cosine")
 
@@ -158,14 +160,12 @@ class Recipe:
         if "augmentation" in model_data:
             aug = _section(model_data, "augmentation")
             _reject_unknown(aug, {f.name for f in fields(Augmentation)}, "augmentation")
-            model_data["augmentation"] = Augmentation(**_numbers(aug, "augmentation"))
+            model_data["augmentation"] = Augmentation(**_floats(aug))
         train_data = _section(data, "train")
         _reject_unknown(train_data, {f.name for f in fields(TrainConfig)}, "train")
-        numeric = {"hidden", "augmentation", "activation", "batch_norm"}
-        model_data.update(
-            _numbers({k: v for k, v in model_data.items() if k not in numeric}, "model")
+        recipe = cls(
+            ModelSpec(**_floats(model_data)), TrainConfig(**_floats(train_data))
         )
-        recipe = cls(ModelSpec(**model_data), TrainConfig(**_train_values(train_data)))
         return recipe.validate()
 
     @classmethod
@@ -219,7 +219,7 @@ def shipped() -> Recipe:
     )
 
 
-PRESETS: dict[str, Any] = {
+PRESETS: dict[str, Callable[[], Recipe]] = {
     "classic": classic,
     "deeper": deeper,
     "regularized": regularized,
@@ -278,20 +278,27 @@ def _reject_unknown(data: dict[str, Any], known: set[str], where: str) -> None:
         raise SpecError(f"unknown key(s) in {where}: {', '.join(sorted(unknown))}")
 
 
-def _numbers(data: dict[str, Any], where: str) -> dict[str, Any]:
-    """Return the values as floats where JSON gave ints (validation checks types)."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        out[key] = value
-    return out
+_FLOAT_FIELDS = {
+    "rotation",
+    "shift",
+    "zoom",
+    "dropout",
+    "l2",
+    "learning_rate",
+    "validation_split",
+}
 
 
-def _train_values(data: dict[str, Any]) -> dict[str, Any]:
-    out = dict(data)
-    for key in ("learning_rate", "validation_split"):
-        value = out.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            out[key] = float(value)
-    return out
+def _floats(data: dict[str, Any]) -> dict[str, Any]:
+    """Take whole numbers as floats where a float is expected (JSON writes 1.0 as 1).
+
+    Anything else is left for validation to judge.
+    """
+    return {
+        key: float(value)
+        if key in _FLOAT_FIELDS
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+        else value
+        for key, value in data.items()
+    }
