@@ -44,6 +44,8 @@ _PAPER = QColor(0, 0, 0)
 _SURROUND = QColor(32, 33, 36)
 _FRAME = QColor(72, 74, 80)
 _FRAME_FOCUS = QColor(110, 160, 255)
+_HINT = QColor(110, 112, 118)
+_HINT_TEXT = "Draw a digit here\n(right-drag erases)"
 
 
 class _Source(Enum):
@@ -349,6 +351,9 @@ class DrawingCanvas(QWidget):
                 painter.setOpacity(0.55)
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
                 painter.drawImage(QRectF(sq), self._reference)
+            elif self._drawing.is_empty and not self._points:
+                painter.setPen(_HINT)
+                painter.drawText(sq, Qt.AlignmentFlag.AlignCenter, _HINT_TEXT)
         painter.end()
 
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: D102
@@ -369,6 +374,8 @@ class DrawingCanvas(QWidget):
         self._last = QPointF(pos)
         self._live = None
         self._paint_segment(self._last, self._last)
+        if self._drawing.is_empty:
+            self.update()  # take the hint away
         self.stroke_changed.emit()
 
     def _extend(self, pos: QPointF, source: _Source) -> None:
