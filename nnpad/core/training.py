@@ -292,13 +292,10 @@ class _ProgressCallback(keras.callbacks.Callback):
         )
 
     def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-        if self.status == "nan":
+        # A stopped or diverged epoch is incomplete: its figures would mislead.
+        if self.status != "finished":
             return
         logs = logs or {}
-        if self.status == "stopped" and epoch >= len(self.history):
-            # A stopped epoch is incomplete: its figures would mislead.
-            if self.history:
-                return
         result = EpochResult(
             epoch=epoch,
             loss=float(logs.get("loss", math.nan)),
@@ -310,8 +307,6 @@ class _ProgressCallback(keras.callbacks.Callback):
             self.status = "nan"
             self.model.stop_training = True
             return
-        if self.status == "stopped":
-            return
         self.history.append(result)
         self.good_weights = [np.array(w) for w in self.model.get_weights()]
         self.listener.epoch(result)
@@ -319,17 +314,19 @@ class _ProgressCallback(keras.callbacks.Callback):
             self.listener.snapshot(to_network(self.model, self.trainer.recipe.model))
 
     def result(self, model: keras.Model) -> TrainResult:
-        """Summarise the run; after a NaN the last good weights are restored."""
-        if self.status == "nan" and self.good_weights is not None:
+        """Summarise the run.
+
+        After a stop or a NaN the weights go back to the end of the last complete
+        epoch, so the model matches the figures reported for it; without a complete
+        epoch there is no model.
+        """
+        if self.status != "finished" and self.history and self.good_weights:
             model.set_weights(self.good_weights)
-        usable = self.status != "nan" or bool(self.history)
-        if self.status == "stopped" and not self.history:
-            usable = False
         return TrainResult(
             status=self.status,
             recipe=self.trainer.recipe,
             epochs=list(self.history),
-            model=model if usable else None,
+            model=model if self.history else None,
             message=self.message,
         )
 

@@ -151,3 +151,37 @@ def test_steps_per_execution_gives_about_fifty_reports_an_epoch() -> None:
     assert auto_steps_per_execution(169) == 3
     assert auto_steps_per_execution(1563) == 31
     assert auto_steps_per_execution(100_000) == 32
+
+
+def test_a_stopped_run_keeps_the_last_complete_epoch(tiny_dataset: Dataset) -> None:
+    import keras
+
+    class Remember(keras.callbacks.Callback):
+        """The weights at the end of the first epoch."""
+
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 0:
+                self.weights = [np.array(w) for w in self.model.get_weights()]
+
+    recipe = Recipe(TINY.model, TrainConfig(epochs=20, batch_size=16))
+    remember = Remember()
+    trainer = Trainer(
+        recipe,
+        tiny_dataset,
+        report_interval=0,
+        steps_per_execution=1,
+        callbacks=[remember],
+    )
+
+    class StopInSecondEpoch(Recorder):
+        def batch(self, progress) -> None:
+            super().batch(progress)
+            if progress.epoch == 1 and progress.batch == 3:
+                trainer.stop()
+
+    result = trainer.run(StopInSecondEpoch())
+    assert result.status == "stopped"
+    assert [e.epoch for e in result.epochs] == [0]
+    assert result.model is not None
+    for kept, first in zip(result.model.get_weights(), remember.weights, strict=True):
+        np.testing.assert_array_equal(kept, first)
