@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from nnpad import __version__
+from nnpad.core.progress import format_duration
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -239,7 +239,7 @@ class _TerminalProgress:
             f"[{'#' * filled}{'.' * (24 - filled)}] "
             f"loss {progress.loss:.4f} acc {progress.accuracy:.2%} "
             f"{progress.samples_per_second:,.0f} img/s ETA "
-            f"{_duration(progress.eta_seconds)}"
+            f"{format_duration(progress.eta_seconds)}"
         )
         self.stream.write("\r" + line.ljust(self._width))
         self.stream.flush()
@@ -269,13 +269,6 @@ class _TerminalProgress:
             self.stream.write("\r" + " " * self._width + "\r")
             self._width = 0
         print(text, file=self.stream, flush=True)
-
-
-def _duration(seconds: float) -> str:
-    if not math.isfinite(seconds):
-        return "--:--"
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}:{secs:02d}"
 
 
 # -- evaluate, predict, info -----------------------------------------------------------

@@ -6,6 +6,7 @@ without importing TensorFlow.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -99,3 +100,12 @@ class _Silent:
 
 class SilentListener(TrainingListener):
     """A listener that ignores everything (the protocol's methods do nothing)."""
+
+
+def format_duration(seconds: float) -> str:
+    """``75`` -> ``"1:15"``; hours when needed; ``"—"`` when unknown."""
+    if not math.isfinite(seconds) or seconds < 0:
+        return "—"
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -7,7 +7,6 @@ close. :class:`~nnpad.ui.recipe_form.RecipeForm` edits the recipe.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from nnpad.core import keras_model
 from nnpad.core.data import Dataset, mnist_cached
+from nnpad.core.progress import format_duration
 from nnpad.core.spec import (
     Recipe,
     SpecError,
@@ -50,15 +50,6 @@ def _button(text: str, name: str, tip: str) -> QPushButton:
     button.setToolTip(tip)
     button.setAccessibleName(text.replace("&", "").rstrip("…"))
     return button
-
-
-def format_duration(seconds: float) -> str:
-    """``75`` -> ``"1:15"``; hours when needed; ``"—"`` when unknown."""
-    if not math.isfinite(seconds) or seconds < 0:
-        return "—"
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _percent(value: float | None) -> str:

@@ -22,10 +22,11 @@ from nnpad.core.progress import (
     EpochResult,
     TrainingStarted,
     TrainResult,
+    format_duration,
 )
 from nnpad.core.spec import PRESETS, ModelSpec, Recipe, SpecError, TrainConfig, preset
 from nnpad.ui.recipe_form import parse_hidden
-from nnpad.ui.training_panel import TrainingPanel, format_duration
+from nnpad.ui.training_panel import TrainingPanel
 from nnpad.ui.training_worker import TrainingController
 
 TIMEOUT = 60_000
