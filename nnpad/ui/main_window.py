@@ -26,7 +26,6 @@ from nnpad import __version__
 from nnpad.core import model_store
 from nnpad.core.data import DataError, load_sample
 from nnpad.core.files import atomic_copy
-from nnpad.core.inference import Prediction
 from nnpad.core.model_file import LoadedModel, ModelFileError, read_model
 from nnpad.core.preprocess import load_image, to_mnist
 from nnpad.core.spec import Recipe, SpecError
@@ -38,6 +37,7 @@ from nnpad.ui.training_panel import TrainingPanel
 
 if TYPE_CHECKING:
     from nnpad.core.data import Dataset
+    from nnpad.core.inference import Prediction
     from nnpad.core.network import Network
     from nnpad.core.progress import TrainResult
 
@@ -390,9 +390,7 @@ class MainWindow(QMainWindow):
         if image is None:
             self.statusBar().showMessage(f"{caption}: no digit found", 8000)
             return
-        network = self.recognizer.model.network
-        activations = network.activations(image)
-        self._on_recognized(Prediction(activations[-1][0]), image, activations)
+        self.recognizer.recognize_image(image)
         self.statusBar().showMessage(f"{caption} — draw to go back to your drawing")
 
     @Slot()

@@ -75,12 +75,16 @@ class Recognizer(QObject):
     def recognize_now(self) -> None:
         """Recognise the current drawing immediately."""
         self._pending = False
-        self.image = drawing_to_mnist(self._drawing())
-        if self.image is None:
+        self.recognize_image(drawing_to_mnist(self._drawing()))
+
+    def recognize_image(self, image: np.ndarray | None) -> None:
+        """Recognise a prepared 28x28 image (None: no ink) and report it."""
+        self.image = image
+        if image is None:
             self.recognized.emit(None, None, None)
             return
-        activations = self._model.network.activations(self.image)
-        self.recognized.emit(Prediction(activations[-1][0]), self.image, activations)
+        activations = self._model.network.activations(image)
+        self.recognized.emit(Prediction(activations[-1][0]), image, activations)
 
     def predict_with(self, network: Network) -> Prediction | None:
         """What another network (e.g. a training snapshot) says about the drawing."""
