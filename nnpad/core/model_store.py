@@ -34,8 +34,10 @@ def load_preferred(path: str | Path | None) -> tuple[LoadedModel, Path, str | No
     return read_model(default_model_path()), default_model_path(), None
 
 
-def keep_trained(result: TrainResult, trained_on: str | None = None) -> Path:
-    """Save a finished training's model under :func:`models_dir` and return its path.
+def save_trained(
+    result: TrainResult, path: str | Path, trained_on: str | None = None
+) -> Path:
+    """Save a training's model with its recipe and validation accuracy (atomic).
 
     Imports Keras: call it only once training has loaded TensorFlow anyway.
     """
@@ -43,8 +45,6 @@ def keep_trained(result: TrainResult, trained_on: str | None = None) -> Path:
 
     if result.model is None:
         raise ModelFileError("this training produced no usable model")
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = models_dir() / f"trained-{stamp}.keras"
     return keras_model.save(
         result.model,
         result.recipe,
@@ -52,3 +52,9 @@ def keep_trained(result: TrainResult, trained_on: str | None = None) -> Path:
         val_accuracy=result.val_accuracy,
         trained_on=trained_on,
     )
+
+
+def keep_trained(result: TrainResult, trained_on: str | None = None) -> Path:
+    """Save a training's model under :func:`models_dir` and return its path."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return save_trained(result, models_dir() / f"trained-{stamp}.keras", trained_on)

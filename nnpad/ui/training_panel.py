@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnpad.core import keras_model
+from nnpad.core import model_store
 from nnpad.core.data import Dataset, mnist_cached
 from nnpad.core.progress import format_duration
 from nnpad.core.spec import (
@@ -422,13 +422,7 @@ class TrainingPanel(QWidget):
     def save_result(self, result: TrainResult, path: str | Path) -> Path | None:
         """Save atomically; on failure explain in a message box and keep the result."""
         try:
-            saved = keras_model.save(
-                result.model,
-                result.recipe,
-                path,
-                val_accuracy=result.val_accuracy,
-                trained_on=self.data_description(),
-            )
+            saved = model_store.save_trained(result, path, self.data_description())
         except Exception as exc:  # a full disk, no permission, a Keras error...
             QMessageBox.critical(
                 self,
