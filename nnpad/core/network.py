@@ -116,10 +116,21 @@ class Network:
         """
         if not 0 <= layer < len(self.blocks):
             raise IndexError(f"layer {layer} does not exist")
-        combined = self.blocks[0]._affine[0]
-        for block in self.blocks[1 : layer + 1]:
+        return self.linear_map(0, layer + 1).T.reshape(-1, *INPUT_SHAPE)
+
+    def linear_map(self, first: int, stop: int) -> np.ndarray:
+        """The product of blocks ``first..stop-1``'s kernels (batch norm folded in).
+
+        A linear view of how those blocks pass signals on, ignoring activations and
+        biases: shape (inputs of block ``first``, units of block ``stop - 1``).
+        """
+        blocks = self.blocks[first:stop]
+        if not blocks:
+            raise IndexError(f"no blocks from {first} to {stop}")
+        combined = blocks[0]._affine[0]
+        for block in blocks[1:]:
             combined = combined @ block._affine[0]
-        return combined.T.reshape(-1, *INPUT_SHAPE).astype(np.float32)
+        return combined
 
     def layer_names(self) -> list[str]:
         """Human names: Input, Hidden 1 ..., Output."""

@@ -236,13 +236,8 @@ class NeuronDetail(QWidget):
         """
         if layer not in self._outgoing:
             assert self._network is not None
-            blocks = self._network.blocks[layer:]
-            # _affine is the kernel with batch normalization folded in, as
-            # Network.input_images uses it.
-            matrix = blocks[0]._affine[0]
-            for block in blocks[1:]:
-                matrix = matrix @ block._affine[0]
-            self._outgoing[layer] = matrix.astype(np.float32)
+            network = self._network
+            self._outgoing[layer] = network.linear_map(layer, len(network.blocks))
         return self._outgoing[layer]
 
     def _set_caption(self, text: str) -> None:
