@@ -13,121 +13,15 @@ and from the stroke vectors with a pen width proportional to the digit's size
 from __future__ import annotations
 
 import argparse
-import itertools
-import math
 
 import numpy as np
 
 from nnpad.core.inference import load_model
 from nnpad.core.preprocess import drawing_to_mnist, to_mnist
-from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke, render
+from nnpad.core.strokes import CANVAS_SIZE, render
+from tests.support.handwriting import random_drawing
 
 BRUSH = 18.0  # the canvas' default
-
-
-def _ellipse(cx: float, cy: float, rx: float, ry: float, start: float = 0.0):
-    t = np.linspace(start, start + 2 * math.pi, 40)
-    return list(zip(cx + rx * np.sin(t), cy - ry * np.cos(t), strict=True))
-
-
-# Unit-square polylines (y grows downwards), one list of strokes per digit.
-TEMPLATES: dict[int, list[list[tuple[float, float]]]] = {
-    0: [_ellipse(0.5, 0.5, 0.3, 0.45)],
-    1: [[(0.38, 0.17), (0.55, 0.04), (0.55, 0.96)]],
-    2: [
-        [
-            (0.2, 0.28),
-            (0.32, 0.1),
-            (0.52, 0.04),
-            (0.74, 0.12),
-            (0.8, 0.3),
-            (0.7, 0.5),
-            (0.2, 0.95),
-            (0.85, 0.95),
-        ]
-    ],
-    3: [
-        [
-            (0.2, 0.15),
-            (0.5, 0.04),
-            (0.78, 0.18),
-            (0.72, 0.38),
-            (0.45, 0.48),
-            (0.78, 0.62),
-            (0.8, 0.82),
-            (0.5, 0.96),
-            (0.2, 0.86),
-        ]
-    ],
-    4: [[(0.6, 0.04), (0.15, 0.65), (0.85, 0.65)], [(0.66, 0.3), (0.66, 0.96)]],
-    5: [
-        [
-            (0.8, 0.05),
-            (0.28, 0.05),
-            (0.24, 0.45),
-            (0.55, 0.38),
-            (0.78, 0.55),
-            (0.76, 0.82),
-            (0.48, 0.96),
-            (0.2, 0.88),
-        ]
-    ],
-    6: [
-        [
-            (0.72, 0.04),
-            (0.42, 0.3),
-            (0.25, 0.62),
-            (0.32, 0.9),
-            (0.55, 0.97),
-            (0.75, 0.82),
-            (0.72, 0.6),
-            (0.5, 0.52),
-            (0.27, 0.65),
-        ]
-    ],
-    7: [[(0.15, 0.07), (0.85, 0.07), (0.42, 0.96)]],
-    8: [
-        list(
-            zip(
-                0.5 + 0.26 * np.sin(2 * np.linspace(0, 2 * math.pi, 60)),
-                0.5 - 0.46 * np.cos(np.linspace(0, 2 * math.pi, 60)),
-                strict=True,
-            )
-        )
-    ],
-    9: [
-        [*_ellipse(0.5, 0.3, 0.26, 0.25, start=math.pi / 2), (0.76, 0.3), (0.72, 0.96)]
-    ],
-}
-
-
-def _densify(points: np.ndarray, step: float = 0.02) -> np.ndarray:
-    out = [points[0]]
-    for a, b in itertools.pairwise(points):
-        n = max(1, int(np.linalg.norm(b - a) / step))
-        out.extend(a + (b - a) * (i / n) for i in range(1, n + 1))
-    return np.array(out)
-
-
-def random_drawing(
-    digit: int, size: float, brush: float, rng: np.random.Generator
-) -> Drawing:
-    """One jittered drawing of ``digit`` whose height is ``size`` canvas units."""
-    slant = rng.uniform(-0.25, 0.25)
-    aspect = rng.uniform(0.75, 1.15)
-    angle = math.radians(rng.uniform(-8, 8))
-    rot = np.array(
-        [[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]]
-    )
-    centre = rng.uniform(0.3, 0.7, size=2) * CANVAS_SIZE
-    strokes = []
-    for template in TEMPLATES[digit]:
-        pts = _densify(np.array(template, dtype=float)) - 0.5
-        pts[:, 0] = (pts[:, 0] + slant * -pts[:, 1]) * aspect
-        pts += rng.normal(0, 0.012, size=pts.shape)
-        pts = pts @ rot.T * size + centre
-        strokes.append(Stroke(tuple(map(tuple, pts)), width=brush))
-    return Drawing(tuple(strokes))
 
 
 def main() -> None:
