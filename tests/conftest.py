@@ -1,7 +1,8 @@
-"""Shared test set-up: headless Qt, private user folders, no stray threads."""
+"""Shared test set-up: headless Qt, private user folders, a watchdog for hangs."""
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import tempfile
 
@@ -16,6 +17,25 @@ import numpy as np
 import pytest
 
 from nnpad.core.data import Dataset
+
+# pytest-timeout (pyproject: timeout) stops a test that runs too long and prints every
+# thread's stack. But a deadlock that holds the GIL (nnpad/ui/background.py explains
+# the one we had) stops every Python thread, pytest-timeout's too. faulthandler's
+# watchdog is a C thread that needs no GIL: a little after pytest-timeout's limit it
+# dumps every thread's Python stack and ends the process, so a hang costs minutes,
+# not CI's 90.
+WATCHDOG_MARGIN = 30
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    marker = item.get_closest_marker("timeout")
+    limit = marker.args[0] if marker and marker.args else item.config.getini("timeout")
+    faulthandler.dump_traceback_later(float(limit) + WATCHDOG_MARGIN, exit=True)
+    try:
+        return (yield)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+from contextlib import nullcontext
 from typing import Any
 
+from nnpad.core import native_log
 from nnpad.resources import user_cache_dir
+
+_first_import = threading.Lock()
+_imported: list[bool] = []  # [True] once Keras was imported through keras()
 
 
 def configure_environment() -> None:
@@ -30,8 +36,22 @@ def keras_loaded() -> bool:
 
 
 def keras() -> Any:
-    """Return the ``keras`` module, importing it on first use."""
+    """Return the ``keras`` module, importing it on first use.
+
+    The first import happens with TensorFlow's start-up notices filtered out of the
+    terminal (:mod:`nnpad.core.native_log`), device discovery included, which is
+    where the CUDA notices come from.
+    """
     configure_environment()
+    with _first_import:
+        if not _imported:
+            quiet = native_log.filtered() if native_log.wanted() else nullcontext()
+            with quiet:
+                import keras as keras_module
+                import tensorflow as tf
+
+                tf.config.list_physical_devices()
+            _imported.append(True)
     import keras as keras_module
 
     return keras_module

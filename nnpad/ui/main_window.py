@@ -39,19 +39,25 @@ if TYPE_CHECKING:
     from nnpad.core.data import Dataset
     from nnpad.core.inference import Prediction
     from nnpad.core.network import Network
-    from nnpad.core.progress import TrainResult
+    from nnpad.core.progress import BatchProgress, TrainResult
+    from nnpad.ui.training_worker import TrainingController
 
 CLOSE_WAIT_MS = 3000
+TITLE = "nnpad — handwritten digit recognition"
 
 
 class MainWindow(QMainWindow):
     """Draw on the left, see the prediction below, train or look inside on the right."""
 
     def __init__(
-        self, settings: QSettings, model: LoadedModel, model_path: Path
+        self,
+        settings: QSettings,
+        model: LoadedModel,
+        model_path: Path,
+        controller: TrainingController | None = None,
     ) -> None:
         super().__init__()
-        self.setWindowTitle("nnpad — handwritten digit recognition")
+        self.setWindowTitle(TITLE)
         self.settings = settings
         self.model_path = model_path
         self._closing = False
@@ -60,7 +66,7 @@ class MainWindow(QMainWindow):
         self.canvas = DrawingCanvas()
         self.prediction = PredictionView()
         self.activations = ActivationView()
-        self.training = TrainingPanel()
+        self.training = TrainingPanel(controller=controller)
         self.recognizer = Recognizer(self.canvas.current_drawing, model, parent=self)
         self.live_training = QLabel()
         self.live_training.setObjectName("liveTrainingPrediction")
@@ -322,6 +328,9 @@ class MainWindow(QMainWindow):
         self.brush.valueChanged.connect(canvas.set_brush_size)
         self.training.use_model_requested.connect(self.use_trained_model)
         controller.snapshot.connect(self._on_training_snapshot)
+        controller.phase.connect(self._title_phase)
+        controller.batch.connect(self._title_progress)
+        self.training.offer_changed.connect(self._title_offer)
         controller.running_changed.connect(self._on_training_running)
         self._update_history_actions()
         self._on_training_running(False)
@@ -545,8 +554,25 @@ class MainWindow(QMainWindow):
         text = "—" if prediction is None else prediction.describe()
         self.live_training.setText(f"The network being trained says: {text}")
 
+    # The title tells the taskbar (and a person in another window) how training goes.
+    @Slot(str)
+    def _title_phase(self, text: str) -> None:
+        self.setWindowTitle(f"Training: {text} — nnpad")
+
+    @Slot(object)
+    def _title_progress(self, progress: BatchProgress) -> None:
+        self.setWindowTitle(f"Training {progress.fraction:.0%} — nnpad")
+
+    @Slot(bool)
+    def _title_offer(self, offered: bool) -> None:
+        self.setWindowTitle("New model ready — nnpad" if offered else TITLE)
+
     @Slot(bool)
     def _on_training_running(self, running: bool) -> None:
+        if running:
+            self.setWindowTitle("Training — nnpad")
+        elif self.windowTitle().startswith("Training"):
+            self.setWindowTitle(TITLE)  # failed
         self.train_action.setEnabled(not running)
         self.stop_action.setEnabled(running)
         self.live_training.setText(

@@ -65,10 +65,13 @@ class TrainingPanel(QWidget):
         The person wants the new model in the window.
     save_model_requested(TrainResult)
         The person clicked Save…; connected by default to :meth:`save_with_dialog`.
+    offer_changed(bool)
+        Whether a new model is now on offer (Use it / Save… / Discard).
     """
 
     use_model_requested = Signal(object)
     save_model_requested = Signal(object)
+    offer_changed = Signal(bool)  # whether a new model waits for Use it / Discard
 
     def __init__(
         self,
@@ -390,6 +393,7 @@ class TrainingPanel(QWidget):
         self.use_button.setVisible(usable)
         self.save_button.setVisible(usable)
         self.discard_button.setVisible(result is not None)
+        self.offer_changed.emit(usable)
 
     @Slot()
     def _on_use(self) -> None:

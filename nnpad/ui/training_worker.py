@@ -1,34 +1,33 @@
-"""Run a training in a QThread and hand its progress to the GUI thread as Qt signals.
+"""Training in a background thread, its progress handed to the GUI thread as signals.
 
-:class:`TrainingWorker` lives in the training thread and turns the core's listener
-callbacks into signals. :class:`TrainingController` lives on the GUI thread, owns the
-thread and the worker, and re-emits everything from ``@Slot`` methods, so widgets and
-tests connect only to the controller and always run on the GUI thread.
+:class:`TrainingJob` is what the training thread runs: a plain Python object (see the
+threading rule in :mod:`nnpad.ui.background`). :class:`TrainingController` lives on
+the GUI thread, runs one job at a time and emits typed signals, so widgets and tests
+connect only to the controller and always run on the GUI thread.
 
-TensorFlow is imported inside :meth:`TrainingWorker.run`, that is, only once a person
+TensorFlow is imported inside :meth:`TrainingJob.run`, that is, only once a person
 has asked for a training.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
-from typing import TYPE_CHECKING, Any, ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from nnpad.core import data as data_module
-from nnpad.core.data import DataError, Dataset
-from nnpad.core.progress import TrainResult
-from nnpad.core.spec import SpecError
+from nnpad.core.data import Dataset
+from nnpad.core.network import Network
+from nnpad.core.progress import BatchProgress, EpochResult, TrainingStarted, TrainResult
+from nnpad.ui.background import JobRunner
 
 if TYPE_CHECKING:
-    from nnpad.core.network import Network
-    from nnpad.core.progress import BatchProgress, EpochResult, TrainingStarted
-    from nnpad.core.spec import Recipe
+    from collections.abc import Callable
 
-log = logging.getLogger(__name__)
+    from nnpad.core.spec import Recipe
 
 REPORT_INTERVAL = 0.1  # seconds between batch reports (throttled in the core)
 SNAPSHOT_INTERVAL = 1.0  # seconds between weight snapshots for live predictions
@@ -38,8 +37,15 @@ SNAPSHOT_INTERVAL = 1.0  # seconds between weight snapshots for live predictions
 TRAINING_THREADS = max(1, (os.cpu_count() or 2) - 1)
 
 
-class TrainingWorker(QObject):
-    """Load the data, import TensorFlow and train; lives in the training thread.
+@dataclass(frozen=True)
+class Phase:
+    """What a run is doing before it trains, for people ("Loading TensorFlow…")."""
+
+    text: str
+
+
+class TrainingJob:
+    """Load the data, import TensorFlow and train; runs in the training thread.
 
     Parameters
     ----------
@@ -51,21 +57,12 @@ class TrainingWorker(QObject):
         Extra keyword arguments for :class:`nnpad.core.training.Trainer`.
     """
 
-    phase = Signal(str)
-    started = Signal(object)  # TrainingStarted
-    batch = Signal(object)  # BatchProgress
-    epoch = Signal(object)  # EpochResult
-    snapshot = Signal(object)  # Network
-    finished = Signal(object)  # TrainResult
-    failed = Signal(str)
-
     def __init__(
         self,
         recipe: Recipe,
         source: str | Dataset,
         trainer_options: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__()
         self._recipe = recipe
         self._source = source
         self._options = {
@@ -86,58 +83,34 @@ class TrainingWorker(QObject):
         if trainer is not None:
             trainer.stop()
 
-    @Slot()
-    def run(self) -> None:
-        """Train, then emit ``finished`` or ``failed``; never raises."""
-        try:
-            result = self._train()
-        except (DataError, SpecError) as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:
-            log.exception("training failed")
-            self.failed.emit(f"Training failed: {type(exc).__name__}: {exc}")
-        else:
-            self.finished.emit(result)
-
-    def _train(self) -> TrainResult:
+    def run(self, report: Callable[[object], None]) -> TrainResult:
+        """Train and return the result (DataError and SpecError reach the caller)."""
         source = self._source
         if isinstance(source, Dataset):
             dataset = source
         else:
             # Before TensorFlow, so that a wrong path fails in a moment, not in 10 s.
-            self.phase.emit("Loading data…")
+            report(Phase("Loading data…"))
             dataset = data_module.load_source(source)
         if self._stop_requested:
             return TrainResult("stopped", self._recipe, message="stopped before start")
-        self.phase.emit("Loading TensorFlow…")
+        report(Phase("Loading TensorFlow…"))
         from nnpad.core.training import Trainer
 
-        self.phase.emit("Building the model…")
+        report(Phase("Building the model…"))
         trainer = Trainer(self._recipe, dataset, **self._options)
         with self._lock:
             self._trainer = trainer
             if self._stop_requested:
                 trainer.stop()
-        return trainer.run(_SignalListener(self))
+        return trainer.run(_Reporter(report))
 
 
-class _SignalListener:
-    """A core TrainingListener that emits the worker's signals (training thread)."""
+class _Reporter:
+    """A core TrainingListener handing every report to ``report`` (training thread)."""
 
-    def __init__(self, worker: TrainingWorker) -> None:
-        self._worker = worker
-
-    def started(self, info: TrainingStarted) -> None:
-        self._worker.started.emit(info)
-
-    def batch(self, progress: BatchProgress) -> None:
-        self._worker.batch.emit(progress)
-
-    def epoch(self, result: EpochResult) -> None:
-        self._worker.epoch.emit(result)
-
-    def snapshot(self, network: Network) -> None:
-        self._worker.snapshot.emit(network)
+    def __init__(self, report: Callable[[object], None]) -> None:
+        self.started = self.batch = self.epoch = self.snapshot = report
 
 
 class TrainingController(QObject):
@@ -149,7 +122,7 @@ class TrainingController(QObject):
     Parameters
     ----------
     parent
-        The owning QObject (usually the training panel).
+        The owning QObject.
     trainer_options
         Extra keyword arguments for every :class:`~nnpad.core.training.Trainer`.
     """
@@ -163,10 +136,6 @@ class TrainingController(QObject):
     failed = Signal(str)
     running_changed = Signal(bool)
 
-    # Threads still running, whatever happens to their controller: Qt aborts the
-    # process if a running QThread is destroyed.
-    _alive: ClassVar[set[tuple[QThread, TrainingWorker]]] = set()
-
     def __init__(
         self,
         parent: QObject | None = None,
@@ -175,12 +144,15 @@ class TrainingController(QObject):
     ) -> None:
         super().__init__(parent)
         self._trainer_options = dict(trainer_options or {})
-        self._thread: QThread | None = None
-        self._worker: TrainingWorker | None = None
+        self._runner = JobRunner(self, name="nnpad-training", what="Training")
+        self._runner.reported.connect(self._on_reported)
+        self._runner.finished.connect(self.finished)
+        self._runner.failed.connect(self.failed)
+        self._runner.running_changed.connect(self.running_changed)
 
     def is_running(self) -> bool:
         """Whether a run's thread exists (from :meth:`start` to ``running_changed``)."""
-        return self._thread is not None
+        return self._runner.is_running()
 
     def start(self, recipe: Recipe, source: str | Dataset) -> None:
         """Train ``recipe`` on ``source`` in a new thread.
@@ -195,93 +167,25 @@ class TrainingController(QObject):
         if self.is_running():
             raise RuntimeError("a training is already running")
         recipe.validate()
-        thread = QThread()
-        thread.setObjectName("nnpad-training")
-        worker = TrainingWorker(recipe, source, self._trainer_options)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        # Deleted in its own thread as that thread ends (Qt's documented idiom).
-        thread.finished.connect(worker.deleteLater)
-        worker.phase.connect(self._on_phase)
-        worker.started.connect(self._on_started)
-        worker.batch.connect(self._on_batch)
-        worker.epoch.connect(self._on_epoch)
-        worker.snapshot.connect(self._on_snapshot)
-        worker.finished.connect(self._on_finished)
-        worker.failed.connect(self._on_failed)
-        thread.finished.connect(self._on_thread_finished)
-        self._thread, self._worker = thread, worker
-        self._alive.add((thread, worker))
-        thread.start()
-        self.running_changed.emit(True)
+        self._runner.start_job(TrainingJob(recipe, source, self._trainer_options))
 
     def stop(self) -> None:
         """Ask the current run to stop; it ends with status ``"stopped"``."""
-        if self._worker is not None:
-            self._worker.request_stop()
+        self._runner.stop()
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
-        """Stop the run and wait for its thread; return whether it ended in time.
-
-        If it did not (TensorFlow cannot be interrupted while it imports), the run
-        ends on its own later and ``running_changed(False)`` says so.
-        """
-        thread = self._thread
-        if thread is None:
-            return True
-        self.stop()
-        thread.quit()
-        if not thread.wait(timeout_ms):
-            return False
-        # Deliver the run's queued signals now, so that it ends the usual way.
-        QCoreApplication.sendPostedEvents(self)
-        self._on_thread_finished()
-        return True
-
-    @Slot(str)
-    def _on_phase(self, text: str) -> None:
-        self.phase.emit(text)
+        """Stop the run and wait for its thread; return whether it ended in time."""
+        return self._runner.shutdown(timeout_ms)
 
     @Slot(object)
-    def _on_started(self, info: TrainingStarted) -> None:
-        self.started.emit(info)
-
-    @Slot(object)
-    def _on_batch(self, progress: BatchProgress) -> None:
-        self.batch.emit(progress)
-
-    @Slot(object)
-    def _on_epoch(self, result: EpochResult) -> None:
-        self.epoch.emit(result)
-
-    @Slot(object)
-    def _on_snapshot(self, network: Network) -> None:
-        self.snapshot.emit(network)
-
-    @Slot(object)
-    def _on_finished(self, result: TrainResult) -> None:
-        self._end_thread()
-        self.finished.emit(result)
-
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        self._end_thread()
-        self.failed.emit(message)
-
-    def _end_thread(self) -> None:
-        # The worker's run() executes inside QThread.started, before the thread's
-        # event loop; quit() now makes that loop return as soon as it begins.
-        if self._thread is not None:
-            self._thread.quit()
-
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        thread, worker = self._thread, self._worker
-        if thread is None or worker is None:
-            return  # already cleaned up by shutdown()
-        # QThread.finished is emitted just before the thread really ends.
-        thread.wait()
-        self._thread = self._worker = None
-        self._alive.discard((thread, worker))
-        thread.deleteLater()
-        self.running_changed.emit(False)
+    def _on_reported(self, event: object) -> None:
+        if isinstance(event, Phase):
+            self.phase.emit(event.text)
+        elif isinstance(event, TrainingStarted):
+            self.started.emit(event)
+        elif isinstance(event, BatchProgress):
+            self.batch.emit(event)
+        elif isinstance(event, EpochResult):
+            self.epoch.emit(event)
+        elif isinstance(event, Network):
+            self.snapshot.emit(event)

@@ -192,7 +192,7 @@ def test_shutdown_during_training_is_clean(qtbot, controller, tiny_dataset):
     controller.running_changed.connect(running.append)
     with qtbot.waitSignal(controller.batch, timeout=TIMEOUT):
         controller.start(tiny_recipe(epochs=500), tiny_dataset)
-    thread = controller._thread
+    thread = controller._runner._thread
     started = time.perf_counter()
     assert controller.shutdown(10_000)
     assert time.perf_counter() - started < 5.0

@@ -1,0 +1,143 @@
+"""The background-job runner: GUI-thread reports, failures, QObject lifetimes."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+import pytest
+from PySide6.QtCore import QObject, Qt, Slot
+
+from nnpad.ui.background import JobRunner
+
+TIMEOUT = 10_000
+
+
+class ListJob:
+    """Reports each item, then returns their sum (or raises ``error``)."""
+
+    def __init__(self, items, error: Exception | None = None) -> None:
+        self.items = items
+        self.error = error
+        self.thread: int | None = None
+
+    def run(self, report):
+        self.thread = threading.get_ident()
+        for item in self.items:
+            report(item)
+        if self.error is not None:
+            raise self.error
+        return sum(self.items)
+
+    def request_stop(self) -> None:
+        pass
+
+
+class _Watcher(QObject):
+    """Records the thread each watched QObject is destroyed in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: list[int] = []
+
+    def watch(self, obj: QObject) -> None:
+        # Direct: the slot runs in the destroying thread. (PySide drops plain Python
+        # callables connected to destroyed before it is emitted.)
+        obj.destroyed.connect(self._gone, Qt.ConnectionType.DirectConnection)
+
+    @Slot()
+    def _gone(self) -> None:
+        self.threads.append(threading.get_ident())
+
+
+@pytest.fixture
+def runner(qtbot):
+    job_runner = JobRunner(what="Counting")
+    yield job_runner
+    assert job_runner.shutdown(TIMEOUT)
+
+
+def test_reports_and_result_arrive_on_the_gui_thread(qtbot, runner) -> None:
+    received: list[tuple[str, object, int]] = []
+    for name in ("reported", "finished", "running_changed"):
+        signal = getattr(runner, name)
+        signal.connect(
+            lambda value, n=name: received.append((n, value, threading.get_ident()))
+        )
+    job = ListJob([1, 2, 3])
+    watcher = _Watcher()
+    with qtbot.waitSignal(
+        runner.running_changed, timeout=TIMEOUT, check_params_cb=lambda r: not r
+    ):
+        runner.start_job(job)
+        assert runner.is_running()
+        watcher.watch(runner._thread)
+    assert watcher.threads == [threading.get_ident()], "QThread deleted elsewhere"
+    assert job.thread != threading.get_ident()
+    assert [(n, v) for n, v, _ in received] == [
+        ("running_changed", True),
+        ("reported", 1),
+        ("reported", 2),
+        ("reported", 3),
+        ("finished", 6),
+        ("running_changed", False),
+    ]
+    assert {t for *_, t in received} == {threading.get_ident()}
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (ValueError("no such file: x.npz"), "no such file: x.npz"),
+        (RuntimeError("boom"), "Counting failed: RuntimeError: boom"),
+    ],
+)
+def test_failures_are_reported_with_a_message(qtbot, runner, error, message) -> None:
+    with qtbot.waitSignal(runner.failed, timeout=TIMEOUT) as failed:
+        runner.start_job(ListJob([1], error))
+    assert failed.args == [message]
+    qtbot.waitUntil(lambda: not runner.is_running(), timeout=TIMEOUT)
+    with pytest.raises(RuntimeError):  # one job at a time
+        runner.start_job(ListJob([]))
+        runner.start_job(ListJob([]))
+
+
+class _Cyclic(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.me = self  # only the garbage collector can free it
+
+
+class _Allocating:
+    """Drops the last reference to ``doomed``, then makes cyclic garbage."""
+
+    def __init__(self, doomed: list[QObject]) -> None:
+        self.doomed = doomed
+
+    def run(self, report):
+        self.doomed.clear()  # now only a collection can free it
+        for _ in range(300_000):
+            cycle: list[object] = []
+            cycle.append(cycle)
+        return None
+
+    def request_stop(self) -> None:
+        pass
+
+
+def test_qobjects_in_garbage_cycles_are_destroyed_on_the_gui_thread(
+    qtbot, runner
+) -> None:
+    # Were a collection started by the job's allocations, ~QObject would run in the
+    # job's thread: the deadlock described in nnpad/ui/background.py.
+    watcher = _Watcher()
+    doomed = [_Cyclic()]
+    watcher.watch(doomed[0])
+    assert gc.isenabled()
+    with qtbot.waitSignal(runner.finished, timeout=TIMEOUT):
+        runner.start_job(_Allocating(doomed))
+        assert not gc.isenabled()
+    qtbot.waitUntil(lambda: not runner.is_running(), timeout=TIMEOUT)
+    assert gc.isenabled()
+    gc.collect()
+    assert watcher.threads == [threading.get_ident()]

@@ -1,0 +1,128 @@
+"""Many short trainings through the real window, each ended a different way.
+
+The window once hung at the end of a run: a QObject destroyed in the training thread
+waited for the GIL while the GUI thread, holding it, waited for Qt's signal-slot lock
+in a connect or disconnect (see nnpad/ui/background.py). This test keeps the GUI
+thread busy with exactly such calls (connects, disconnects, pyqtgraph label changes
+and layout passes) while runs start and end: finished, stopped at a random moment,
+closed during the run, then used or discarded.
+
+A hang here freezes every Python thread, so no Python timer could report it: the
+faulthandler watchdog armed in tests/conftest.py dumps every thread's stack and ends
+the process instead of letting it sit there.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import pytest
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal, Slot
+
+from nnpad.core.model_store import load_preferred
+from nnpad.core.spec import ModelSpec, Recipe, TrainConfig
+from nnpad.ui.main_window import MainWindow
+from nnpad.ui.startup_probe import draw_stroke
+from nnpad.ui.training_worker import TrainingController
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from nnpad.core.data import Dataset
+
+CYCLES = int(os.environ.get("NNPAD_STRESS_CYCLES", "24"))
+ENDINGS = ("finish", "stop", "close")
+RUN_TIMEOUT = 60_000
+SEVEN = [(0.3, 0.2), (0.7, 0.2), (0.45, 0.8)]
+
+
+class GuiChurn(QObject):
+    """On every event-loop turn: what a busy GUI thread does, many times over."""
+
+    ping = Signal()
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.window = window
+        self.turns = 0
+        self._timer = QTimer(self, interval=0)
+        self._timer.timeout.connect(self.turn)
+        self._timer.start()
+
+    @Slot()
+    def turn(self) -> None:
+        for _ in range(10):
+            self.ping.connect(self._noop)
+            self.ping.disconnect(self._noop)
+        charts = self.window.training.charts
+        # setLabel -> QGraphicsTextItem.setHtml -> a disconnect inside Qt.
+        charts.loss_plot.setLabel("left", f"loss {self.turns % 5}")
+        self.window.training.layout().activate()
+        self.turns += 1
+
+    @Slot()
+    def _noop(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+
+def new_window(qtbot, settings: QSettings) -> MainWindow:
+    model, path, _ = load_preferred(None)
+    # No XLA: compiling takes longer than these tiny runs train.
+    controller = TrainingController(trainer_options={"jit_compile": False})
+    window = MainWindow(settings, model, path, controller)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_many_trainings_end_cleanly_whatever_ends_them(
+    qtbot, tiny_dataset: Dataset, tmp_path: Path
+) -> None:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    rng = random.Random(7)
+    window = new_window(qtbot, settings)
+    endings: Counter[str] = Counter()
+    for _cycle in range(CYCLES):
+        ending = rng.choice(ENDINGS)
+        panel, controller = window.training, window.training.controller
+        panel.set_data_source(tiny_dataset)
+        epochs = rng.randint(1, 3)
+        panel.set_recipe(
+            Recipe(ModelSpec(hidden=(rng.choice((8, 16)),)), TrainConfig(epochs=epochs))
+        )
+        churn = GuiChurn(window)
+        window.train_action.trigger()
+        assert controller.is_running()
+        if ending == "stop":
+            QTimer.singleShot(rng.randint(0, 1500), window.stop_action.trigger)
+        elif ending == "close":
+            qtbot.wait(rng.randint(0, 1500))
+            window.close()
+        qtbot.waitUntil(lambda c=controller: not c.is_running(), timeout=RUN_TIMEOUT)
+        churn.stop()
+        if ending == "close":
+            qtbot.waitUntil(lambda w=window: not w.isVisible(), timeout=RUN_TIMEOUT)
+            window = new_window(qtbot, settings)
+            endings["close"] += 1
+        elif not window.training.use_button.isHidden() and rng.random() < 0.5:
+            window.training.use_button.click()
+            assert window.recognizer.model.recipe.model.hidden[0] in (8, 16)
+            endings[f"{ending}, used"] += 1
+        else:
+            window.training.discard_button.click()
+            endings[f"{ending}, discarded"] += 1
+        assert churn.turns > 0
+        draw_stroke(window, SEVEN)
+        assert window.prediction.text()
+        window.canvas.clear()
+    assert sum(endings.values()) == CYCLES
+    assert endings["close"] and any(k.startswith("stop") for k in endings), endings
+    assert any(k.endswith("used") for k in endings), endings
