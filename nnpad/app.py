@@ -1,8 +1,10 @@
-"""Composition root: stdio guard, QApplication, settings, model, main window.
+"""Composition root: stdio guard, QApplication, settings, session, controller, window.
 
 Nothing here imports TensorFlow: the window and the first prediction need only
-PySide6, NumPy, Pillow and h5py. Set ``NNPAD_QUIT_AFTER_FIRST_PREDICTION=1`` to print
-start-up timings and quit once the first drawing has been recognised (benchmarks).
+PySide6, NumPy, Pillow and h5py. The window shows first; the model is read just
+after its first frame, and the panels that need pyqtgraph are built after that. Set
+``NNPAD_QUIT_AFTER_FIRST_PREDICTION=1`` to print start-up timings and quit once the
+first drawing has been read (benchmarks).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 _T0 = time.perf_counter()
 
 
-def _guard_stdio() -> None:
+def guard_stdio() -> None:
     """A windowed frozen app has no stdout/stderr; give writers somewhere to go."""
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:
@@ -39,28 +41,39 @@ def settings_at(path: str | Path | None = None) -> QSettings:
     return QSettings(str(path), QSettings.Format.IniFormat)
 
 
-def create_window(settings: QSettings) -> tuple[MainWindow, str | None]:
-    """Build the main window with the person's last model (else the shipped one).
+def create_window(settings: QSettings) -> MainWindow:
+    """Build the main window; it loads the person's model after its first frame.
 
-    Returns the window and a warning to show when the last model could not be used.
+    The model is the one the person used last, else the shipped one; the status bar
+    says so when the last one could not be used.
     """
-    from nnpad.core import model_store
     from nnpad.ui.main_window import MainWindow
+    from nnpad.ui.session import Session
+    from nnpad.ui.training_worker import TrainingController
+    from nnpad.ui.window_settings import MODEL_PATH
 
-    model, path, warning = model_store.load_preferred(
-        settings.value("model/path", "", type=str)
-    )
-    return MainWindow(settings, model, path), warning
+    session = Session()
+    window = MainWindow(settings, session, TrainingController())
+    session.setParent(window)
+    window.controller.setParent(window)
+
+    def load_model() -> None:
+        from nnpad.core.model import store
+
+        model, path, warning = store.load_preferred(
+            settings.value(MODEL_PATH, "", type=str)
+        )
+        session.set_model(model, path)
+        if warning:
+            window.statusBar().showMessage(warning, 15000)
+
+    window.first_painted.connect(load_model)
+    return window
 
 
-def main(*, self_test: bool = False) -> int:
+def main() -> int:
     """Open the window and run until it closes; return the exit code."""
-    _guard_stdio()
-    if self_test:
-        from nnpad.self_test import run
-
-        return run()
-
+    guard_stdio()
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -73,10 +86,8 @@ def main(*, self_test: bool = False) -> int:
     icon = resources.asset(resources.ICON_SVG)
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
-    window, warning = create_window(settings_at())
+    window = create_window(settings_at())
     window.show()
-    if warning:
-        window.statusBar().showMessage(warning, 15000)
     if os.environ.get("NNPAD_QUIT_AFTER_FIRST_PREDICTION"):
         from nnpad.ui.startup_probe import probe_first_prediction
 

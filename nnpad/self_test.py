@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 
 def _predict_sample() -> str:
     from nnpad.core.data import load_sample
-    from nnpad.core.inference import evaluate, load_model
+    from nnpad.core.evaluation import evaluate
+    from nnpad.core.model import store
 
-    model = load_model()
+    model = store.load()
     sample = load_sample()
     result = evaluate(model.network, sample.x_train[:500], sample.y_train[:500])
     if result.accuracy < 0.95:
@@ -31,28 +32,28 @@ def _predict_sample() -> str:
 
 
 def _train_and_save() -> str:
-    from nnpad.core import keras_model
+    from nnpad.core import tf_env
     from nnpad.core.data import Dataset, load_sample
-    from nnpad.core.model_file import read_model
-    from nnpad.core.spec import ModelSpec, Recipe, TrainConfig
-    from nnpad.core.training import Trainer
+    from nnpad.core.model import store
+    from nnpad.core.spec import Architecture, Recipe, TrainConfig
+    from nnpad.core.training.trainer import Trainer
 
     sample = load_sample()
     data = Dataset(sample.x_train[:256], sample.y_train[:256], source="self-test")
-    recipe = Recipe(ModelSpec(hidden=(16,)), TrainConfig(epochs=1, batch_size=64))
+    recipe = Recipe(Architecture(hidden=(16,)), TrainConfig(epochs=1, batch_size=64))
     result = Trainer(recipe, data).run()
-    if result.model is None:
+    if result.keras_model is None:
         raise RuntimeError(f"training ended with {result.status}: {result.message}")
     with tempfile.TemporaryDirectory() as folder:
-        path = keras_model.save(result.model, recipe, Path(folder) / "m.keras")
-        loaded = read_model(path)
-    if loaded.recipe.model.hidden != (16,):
+        loaded = store.load(store.save(result, Path(folder) / "m.keras"))
+    if loaded.recipe.architecture.hidden != (16,):
         raise RuntimeError("the reloaded model has another architecture")
-    return f"Keras {keras_model.tf_env.keras().__version__}: trained, saved, reloaded"
+    return f"Keras {tf_env.keras().__version__}: trained, saved, reloaded"
 
 
 def _build_window() -> str:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QDeadlineTimer
     from PySide6.QtWidgets import QApplication
 
     from nnpad.app import create_window, settings_at
@@ -60,12 +61,16 @@ def _build_window() -> str:
     app = QApplication.instance() or QApplication(sys.argv)
     with tempfile.TemporaryDirectory() as folder:
         settings = settings_at(Path(folder) / "settings.ini")
-        window, _ = create_window(settings)
+        window = create_window(settings)
         window.show()
-        app.processEvents()
+        deadline = QDeadlineTimer(10_000)
+        while not window.is_ready():
+            if deadline.hasExpired():
+                raise RuntimeError("the window did not load its model and panels")
+            app.processEvents()
         window.close()
         settings.sync()
-    return "main window built"
+    return "main window built, model loaded"
 
 
 STEPS: list[tuple[str, Callable[[], str]]] = [

@@ -7,20 +7,14 @@ bundle, and no arguments open the window.
 
 from __future__ import annotations
 
-import os
 import sys
 
-
-def _guard_stdio() -> None:
-    """A windowed app (Windows, macOS) has no stdout/stderr: send writes nowhere."""
-    for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:
-            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+from nnpad.app import guard_stdio
 
 
 def main() -> int:
     """Run nnpad's command line; return its exit code."""
-    _guard_stdio()
+    guard_stdio()  # a windowed app (Windows, macOS) has no stdout/stderr
     import multiprocessing
 
     multiprocessing.freeze_support()

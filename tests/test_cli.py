@@ -13,7 +13,7 @@ from PIL import Image
 
 from nnpad.cli import main
 from nnpad.core.data import load_sample
-from nnpad.core.model_file import read_model
+from nnpad.core.model.store import load as read_model
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,7 @@ def test_train_saves_a_loadable_model(sample, tmp_path: Path, capsys) -> None:
     assert "validation accuracy" in captured.out
     assert "epoch 2:" in captured.err
     loaded = read_model(out)
-    assert loaded.recipe.model.hidden == (16,)
+    assert loaded.recipe.architecture.hidden == (16,)
     assert loaded.recipe.train.epochs == 2
     assert loaded.val_accuracy is not None
 
@@ -114,7 +114,7 @@ def test_train_saves_a_loadable_model(sample, tmp_path: Path, capsys) -> None:
 def test_train_print_spec(capsys) -> None:
     assert main(["train", "--preset", "deeper", "--epochs", "3", "--print-spec"]) == 0
     spec = json.loads(capsys.readouterr().out)
-    assert spec["model"]["hidden"] == [256, 128, 64]
+    assert spec["architecture"]["hidden"] == [256, 128, 64]
     assert spec["train"]["epochs"] == 3
 
 

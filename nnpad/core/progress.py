@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
-    from nnpad.core.network import Network
+    from nnpad.core.model.network import Network
     from nnpad.core.spec import Recipe
 
 Status = Literal["finished", "stopped", "nan"]
@@ -60,12 +60,17 @@ class EpochResult:
 
 @dataclass
 class TrainResult:
-    """How a run ended, and the model it produced (None if nothing usable)."""
+    """How a run ended, and the model it produced (None if nothing usable).
+
+    ``keras_model`` is for saving; ``network`` is the same weights in NumPy, made in
+    the training thread, for the window to use at once.
+    """
 
     status: Status
     recipe: Recipe
     epochs: list[EpochResult] = field(default_factory=list)
-    model: Any = None  # keras.Model; Any keeps this module free of Keras
+    keras_model: Any = None  # keras.Model; Any keeps this module free of Keras
+    network: Network | None = None
     message: str = ""
     seconds: float = 0.0
 

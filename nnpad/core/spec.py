@@ -1,4 +1,8 @@
-"""What network to build and how to train it: frozen, validated, JSON round-trip."""
+"""What network to build and how to train it: frozen, validated, JSON round-trip.
+
+An :class:`Architecture` says what to build, a :class:`TrainConfig` how to train it,
+and a :class:`Recipe` is the two together (what ``nnpad train --spec`` reads).
+"""
 
 from __future__ import annotations
 
@@ -48,8 +52,8 @@ class Augmentation:
 
 
 @dataclass(frozen=True)
-class ModelSpec:
-    """The architecture: Flatten -> hidden Dense blocks -> Dense(10, softmax).
+class Architecture:
+    """The network: Flatten -> hidden Dense blocks -> Dense(10, softmax).
 
     A hidden block is Dense(units) [-> BatchNormalization] -> activation [-> Dropout].
     """
@@ -123,21 +127,21 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class Recipe:
-    """A model spec with its training settings: what ``nnpad train --spec`` reads."""
+    """An architecture with its training settings: what ``nnpad train --spec`` reads."""
 
-    model: ModelSpec = field(default_factory=ModelSpec)
+    architecture: Architecture = field(default_factory=Architecture)
     train: TrainConfig = field(default_factory=TrainConfig)
 
     def validate(self) -> Recipe:
         """Validate both parts and return self, so it chains."""
-        self.model.validate()
+        self.architecture.validate()
         self.train.validate()
         return self
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain JSON-able data."""
         data = asdict(self)
-        data["model"]["hidden"] = list(self.model.hidden)
+        data["architecture"]["hidden"] = list(self.architecture.hidden)
         return data
 
     def to_json(self) -> str:
@@ -149,13 +153,18 @@ class Recipe:
         """Build and validate a recipe; unknown or mistyped keys raise SpecError."""
         if not isinstance(data, dict):
             raise SpecError("a spec must be a JSON object")
-        _reject_unknown(data, {"model", "train"}, "spec")
-        model_data = dict(_section(data, "model"))
-        _reject_unknown(model_data, {f.name for f in fields(ModelSpec)}, "model")
+        if "model" in data and "architecture" not in data:
+            data = {**data, "architecture": data["model"]}  # before nnpad 0.2
+            del data["model"]
+        _reject_unknown(data, {"architecture", "train"}, "spec")
+        model_data = dict(_section(data, "architecture"))
+        _reject_unknown(
+            model_data, {f.name for f in fields(Architecture)}, "architecture"
+        )
         if "hidden" in model_data:
             hidden = model_data["hidden"]
             if not isinstance(hidden, list | tuple):
-                raise SpecError("model.hidden must be a list of layer sizes")
+                raise SpecError("architecture.hidden must be a list of layer sizes")
             model_data["hidden"] = tuple(hidden)
         if "augmentation" in model_data:
             aug = _section(model_data, "augmentation")
@@ -164,7 +173,7 @@ class Recipe:
         train_data = _section(data, "train")
         _reject_unknown(train_data, {f.name for f in fields(TrainConfig)}, "train")
         recipe = cls(
-            ModelSpec(**_floats(model_data)), TrainConfig(**_floats(train_data))
+            Architecture(**_floats(model_data)), TrainConfig(**_floats(train_data))
         )
         return recipe.validate()
 
@@ -185,13 +194,13 @@ def classic() -> Recipe:
 
 def deeper() -> Recipe:
     """A deeper, wider network."""
-    return Recipe(ModelSpec(hidden=(256, 128, 64)), TrainConfig(epochs=8))
+    return Recipe(Architecture(hidden=(256, 128, 64)), TrainConfig(epochs=8))
 
 
 def regularized() -> Recipe:
     """Dropout and batch norm, with light augmentation."""
     return Recipe(
-        ModelSpec(
+        Architecture(
             hidden=(256, 128),
             dropout=0.2,
             batch_norm=True,
@@ -204,7 +213,7 @@ def regularized() -> Recipe:
 def shipped() -> Recipe:
     """The recipe of the shipped default model (see README: training the default)."""
     return Recipe(
-        ModelSpec(
+        Architecture(
             hidden=(512, 256),
             dropout=0.15,
             augmentation=Augmentation(rotation=10, shift=2, zoom=0.1),
@@ -238,8 +247,8 @@ def preset(name: str) -> Recipe:
 
 
 def with_changes(recipe: Recipe, **changes: Any) -> Recipe:
-    """Return a validated copy with model or train fields replaced by name."""
-    model_names = {f.name for f in fields(ModelSpec)}
+    """Return a validated copy with architecture or train fields replaced by name."""
+    model_names = {f.name for f in fields(Architecture)}
     train_names = {f.name for f in fields(TrainConfig)}
     model_changes = {k: v for k, v in changes.items() if k in model_names}
     train_changes = {k: v for k, v in changes.items() if k in train_names}
@@ -247,7 +256,8 @@ def with_changes(recipe: Recipe, **changes: Any) -> Recipe:
     if unknown:
         raise SpecError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     return Recipe(
-        replace(recipe.model, **model_changes), replace(recipe.train, **train_changes)
+        replace(recipe.architecture, **model_changes),
+        replace(recipe.train, **train_changes),
     ).validate()
 
 

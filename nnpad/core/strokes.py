@@ -10,9 +10,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageDraw
+
+from nnpad.core.files import atomic_path
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = [
     "CANVAS_SIZE",
@@ -20,6 +26,7 @@ __all__ = [
     "Stroke",
     "render",
     "render_for_network",
+    "save_png",
 ]
 
 CANVAS_SIZE = 280.0
@@ -214,6 +221,13 @@ def render(drawing: Drawing, size: int = 280, *, supersample: int = 4) -> np.nda
     return _paint(
         ((s._xy * k, s.width * k, s.erase) for s in drawing.strokes), size, supersample
     )
+
+
+def save_png(drawing: Drawing, path: str | os.PathLike[str], size: int = 280) -> None:
+    """Write the drawing as the user sees it (white on black) to a PNG, atomically."""
+    image = Image.fromarray(render(drawing, size))
+    with atomic_path(path, suffix=".png") as tmp:
+        image.save(tmp, format="PNG")
 
 
 def _visible_ink_points(drawing: Drawing) -> np.ndarray:

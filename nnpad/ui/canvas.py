@@ -3,40 +3,30 @@
 from __future__ import annotations
 
 import math
-from enum import Enum, auto
-from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
     QImage,
-    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPen,
-    QPointingDevice,
     QPolygonF,
     QResizeEvent,
-    QTabletEvent,
-    QTouchEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from nnpad.core.files import atomic_path
-from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke, render
-
-if TYPE_CHECKING:
-    import os
+from nnpad.core.history import History
+from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke
+from nnpad.ui.pointer_input import PointerInput, Source
 
 __all__ = ["BRUSH_DEFAULT", "BRUSH_MAX", "BRUSH_MIN", "DrawingCanvas"]
 
 BRUSH_MIN = 4.0
 BRUSH_MAX = 40.0
 BRUSH_DEFAULT = 18.0
-_HISTORY_LIMIT = 1000
 _MARGIN = 2  # widget pixels around the square, room for the focus frame
 
 _INK = QColor(255, 255, 255)
@@ -48,23 +38,18 @@ _HINT = QColor(110, 112, 118)
 _HINT_TEXT = "Draw a digit here\n(right-drag erases)"
 
 
-class _Source(Enum):
-    MOUSE = auto()
-    TABLET = auto()
-    TOUCH = auto()
-
-
-class DrawingCanvas(QWidget):
+class DrawingCanvas(PointerInput, QWidget):
     """A square black canvas on which the user draws a digit in white.
 
     Points are stored in logical units ``0..CANVAS_SIZE`` whatever the widget's size
     or the screen's DPI. The committed drawing is an immutable `Drawing`; undo and
-    redo keep earlier drawings. The canvas never runs the network itself.
+    redo keep earlier drawings. The canvas never runs the network itself: it emits
+    the drawing it has, and whoever listens reads it.
     """
 
-    stroke_changed = Signal()
-    """A point was added to the stroke in progress."""
-    drawing_changed = Signal()
+    stroke_changed = Signal(object)
+    """The stroke in progress changed: the drawing with it (a `Drawing`)."""
+    drawing_changed = Signal(object)
     """The committed drawing changed (stroke finished, undo, redo, clear, set)."""
     history_changed = Signal()
     """`can_undo` or `can_redo` may have changed."""
@@ -86,15 +71,14 @@ class DrawingCanvas(QWidget):
         self.setMinimumSize(280, 280)
 
         self._drawing = Drawing()
-        self._undo: list[Drawing] = []
-        self._redo: list[Drawing] = []
+        self._history: History[Drawing] = History()
         self._brush = BRUSH_DEFAULT
         self._eraser = False
         # The stroke in progress: logical points, its kind and the device drawing it.
         self._points: list[tuple[float, float]] = []
         self._erasing = False
         self._width = BRUSH_DEFAULT
-        self._source: _Source | None = None
+        self._source: Source | None = None
         self._button = Qt.MouseButton.NoButton
         self._touch_id = -1
         self._last = QPointF()
@@ -160,26 +144,26 @@ class DrawingCanvas(QWidget):
 
     def can_undo(self) -> bool:
         """Whether `undo` would change the drawing."""
-        return bool(self._undo)
+        return self._history.can_undo()
 
     def can_redo(self) -> bool:
         """Whether `redo` would change the drawing."""
-        return bool(self._redo)
+        return self._history.can_redo()
 
     def undo(self) -> None:
         """Drop the stroke in progress, or else go back before the last change."""
         if self._cancel_stroke():
             return
-        if self._undo:
-            self._redo.append(self._drawing)
-            self._replace(self._undo.pop())
+        earlier = self._history.undo(self._drawing)
+        if earlier is not None:
+            self._replace(earlier)
 
     def redo(self) -> None:
         """Re-apply the last undone change."""
         self._cancel_stroke()
-        if self._redo:
-            self._undo.append(self._drawing)
-            self._replace(self._redo.pop())
+        later = self._history.redo(self._drawing)
+        if later is not None:
+            self._replace(later)
 
     @property
     def brush_size(self) -> float:
@@ -199,28 +183,14 @@ class DrawingCanvas(QWidget):
         """Make the left button erase (the right button always erases)."""
         self._eraser = bool(on)
 
-    def to_image(self) -> QImage:
-        """The committed drawing at 280x280, white ink on black (Grayscale8)."""
-        pixels = np.ascontiguousarray(render(self._drawing, 280))
-        h, w = pixels.shape
-        return QImage(pixels.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
-
-    def save_png(self, path: str | os.PathLike[str]) -> None:
-        """Write the committed drawing as a 280x280 PNG, atomically."""
-        image = Image.fromarray(render(self._drawing, 280))
-        with atomic_path(path, suffix=".png") as tmp:
-            image.save(tmp, format="PNG")
-
     def _commit(self, drawing: Drawing) -> None:
-        self._undo.append(self._drawing)
-        del self._undo[:-_HISTORY_LIMIT]
-        self._redo.clear()
+        self._history.record(self._drawing)
         self._replace(drawing)
 
     def _replace(self, drawing: Drawing) -> None:
         self._drawing = drawing
         self._invalidate()
-        self.drawing_changed.emit()
+        self.drawing_changed.emit(drawing)
         self.history_changed.emit()
 
     def _current_stroke(self) -> Stroke:
@@ -366,7 +336,7 @@ class DrawingCanvas(QWidget):
 
     # -- strokes -----------------------------------------------------------------
 
-    def _begin(self, pos: QPointF, erase: bool, source: _Source) -> None:
+    def _begin(self, pos: QPointF, erase: bool, source: Source) -> None:
         self._points = [self.to_logical(pos)]
         self._erasing = erase or self._eraser
         self._width = self._brush
@@ -376,18 +346,18 @@ class DrawingCanvas(QWidget):
         self._paint_segment(self._last, self._last)
         if self._drawing.is_empty:
             self.update()  # take the hint away
-        self.stroke_changed.emit()
+        self.stroke_changed.emit(self.current_drawing())
 
-    def _extend(self, pos: QPointF, source: _Source) -> None:
+    def _extend(self, pos: QPointF, source: Source) -> None:
         if self._source is not source or pos == self._last:
             return
         self._points.append(self.to_logical(pos))
         self._live = None
         self._paint_segment(self._last, pos)
         self._last = QPointF(pos)
-        self.stroke_changed.emit()
+        self.stroke_changed.emit(self.current_drawing())
 
-    def _finish(self, source: _Source) -> None:
+    def _finish(self, source: Source) -> None:
         if self._source is not source:
             return
         stroke = self._current_stroke()
@@ -404,85 +374,5 @@ class DrawingCanvas(QWidget):
         self._points = []
         self._source = None
         self._invalidate()
-        self.stroke_changed.emit()  # current_drawing() lost the stroke
-        return True
-
-    def _missed_release(self, event: QMouseEvent) -> bool:
-        """Finish a mouse stroke whose release went elsewhere (e.g. to a dialog)."""
-        if self._source is _Source.MOUSE and (
-            not event.buttons() & self._button or event.button() == self._button
-        ):
-            self._finish(_Source.MOUSE)
-            return True
-        return False
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: D102
-        button = event.button()
-        self._missed_release(event)
-        if self._source is None and button in (
-            Qt.MouseButton.LeftButton,
-            Qt.MouseButton.RightButton,
-        ):
-            erase = button == Qt.MouseButton.RightButton
-            self._begin(event.position(), erase, _Source.MOUSE)
-            self._button = button
-            event.accept()
-        else:
-            event.ignore()
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: D102
-        if not self._missed_release(event):
-            self._extend(event.position(), _Source.MOUSE)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: D102
-        if self._source is _Source.MOUSE and event.button() == self._button:
-            self._extend(event.position(), _Source.MOUSE)
-            self._finish(_Source.MOUSE)
-
-    def tabletEvent(self, event: QTabletEvent) -> None:  # noqa: D102
-        kind = event.type()
-        pos = event.position()
-        if kind == QEvent.Type.TabletPress and self._source is None:
-            erase = (
-                event.pointerType() == QPointingDevice.PointerType.Eraser
-                or event.button() == Qt.MouseButton.RightButton
-            )
-            self._begin(pos, erase, _Source.TABLET)
-        elif kind == QEvent.Type.TabletMove:
-            self._extend(pos, _Source.TABLET)
-        elif kind == QEvent.Type.TabletRelease:
-            self._extend(pos, _Source.TABLET)
-            self._finish(_Source.TABLET)
-        # Accepted, Qt does not synthesise mouse events that would draw twice.
-        event.accept()
-
-    def event(self, event: QEvent) -> bool:  # noqa: D102
-        kind = event.type()
-        if kind not in (
-            QEvent.Type.TouchBegin,
-            QEvent.Type.TouchUpdate,
-            QEvent.Type.TouchEnd,
-            QEvent.Type.TouchCancel,
-        ):
-            return super().event(event)
-        assert isinstance(event, QTouchEvent)
-        if kind == QEvent.Type.TouchCancel:
-            if self._source is _Source.TOUCH:
-                self._cancel_stroke()
-        elif kind == QEvent.Type.TouchBegin:
-            if self._source is None and event.points():
-                first = event.points()[0]
-                self._touch_id = first.id()
-                self._begin(first.position(), False, _Source.TOUCH)
-        else:
-            # Single touch: only the finger that began the stroke draws.
-            for point in event.points():
-                if point.id() == self._touch_id:
-                    self._extend(point.position(), _Source.TOUCH)
-                    if kind == QEvent.Type.TouchEnd or point.state() == (
-                        point.State.Released
-                    ):
-                        self._finish(_Source.TOUCH)
-                    break
-        event.accept()
+        self.stroke_changed.emit(self._drawing)  # the stroke is gone
         return True

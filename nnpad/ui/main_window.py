@@ -1,73 +1,75 @@
-"""The main window: layout and wiring only; every panel is its own widget."""
+"""The main window: layout and wiring only; every panel is its own widget.
+
+The canvas and the prediction are built at once. The Look inside and Train panels,
+which need pyqtgraph, are built after the first frame is on screen (or when first
+asked for), so the window shows at nearly the speed of an empty one.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSlider,
     QSplitter,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from nnpad import __version__
-from nnpad.core import model_store
-from nnpad.core.data import DataError, load_sample
-from nnpad.core.files import atomic_copy
-from nnpad.core.model_file import LoadedModel, ModelFileError, read_model
-from nnpad.core.preprocess import load_image, to_mnist
-from nnpad.core.spec import Recipe, SpecError
-from nnpad.ui.activation_view import ActivationView
+from nnpad.ui import window_settings
+from nnpad.ui.actions import Actions
 from nnpad.ui.canvas import BRUSH_MAX, BRUSH_MIN, DrawingCanvas
+from nnpad.ui.commands import Commands
+from nnpad.ui.lazy_panel import LazyPanel
 from nnpad.ui.prediction_view import PredictionView
-from nnpad.ui.recognizer import Recognizer
-from nnpad.ui.training_panel import TrainingPanel
 
 if TYPE_CHECKING:
-    from nnpad.core.data import Dataset
-    from nnpad.core.inference import Prediction
-    from nnpad.core.network import Network
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QCloseEvent
+
+    from nnpad.core.model.network import Network
+    from nnpad.core.model.trained import TrainedModel
     from nnpad.core.progress import BatchProgress, TrainResult
+    from nnpad.ui.activation_view import ActivationView
+    from nnpad.ui.session import Session
+    from nnpad.ui.training_panel import TrainingPanel
     from nnpad.ui.training_worker import TrainingController
 
-CLOSE_WAIT_MS = 3000
 TITLE = "nnpad — handwritten digit recognition"
 
 
+def _activation_view() -> ActivationView:
+    from nnpad.ui.activation_view import ActivationView
+
+    return ActivationView()
+
+
 class MainWindow(QMainWindow):
-    """Draw on the left, see the prediction below, train or look inside on the right."""
+    """Draw on the left, see the reading below, look inside or train on the right.
+
+    ``first_painted`` is emitted once, just after the first frame.
+    """
+
+    first_painted = Signal()
 
     def __init__(
-        self,
-        settings: QSettings,
-        model: LoadedModel,
-        model_path: Path,
-        controller: TrainingController | None = None,
+        self, settings: QSettings, session: Session, controller: TrainingController
     ) -> None:
         super().__init__()
         self.setWindowTitle(TITLE)
         self.settings = settings
-        self.model_path = model_path
+        self.session = session
+        self.controller = controller
         self._closing = False
-        self._sample: Dataset | None = None
+        self._painted = False
 
         self.canvas = DrawingCanvas()
         self.prediction = PredictionView()
-        self.activations = ActivationView()
-        self.training = TrainingPanel(controller=controller)
-        self.recognizer = Recognizer(self.canvas.current_drawing, model, parent=self)
         self.live_training = QLabel()
         self.live_training.setObjectName("liveTrainingPrediction")
         self.live_training.setToolTip(
@@ -76,197 +78,65 @@ class MainWindow(QMainWindow):
         self.model_label = QLabel()
         self.model_label.setObjectName("modelLabel")
         self.brush = QSlider(Qt.Orientation.Horizontal)
+        self.inside = LazyPanel(_activation_view)
+        self.train_panel = LazyPanel(self._training_panel)
         self.tabs = QTabWidget()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.left_splitter = QSplitter(Qt.Orientation.Vertical)
-
-        self._make_actions()
+        self.commands = Commands(self, session, self.canvas)
+        self.actions = Actions(
+            self,
+            self.commands,
+            self.canvas,
+            self.brush,
+            controller,
+            show_tab=self.tabs.setCurrentIndex,
+            train=self._train,
+        )
         self._lay_out()
         self._connect()
-        self._restore_settings()
-        self._show_model(model)
-        self.recognizer.recognize_now()
+        self._splitters = {
+            "window/splitter": self.splitter,
+            "window/leftSplitter": self.left_splitter,
+        }
+        if not window_settings.restore_window(
+            settings, self, self._splitters, self.tabs, self.brush
+        ):
+            self._default_geometry()
+        if session.model is not None:
+            self._on_model_changed(session.model)
+        self.canvas.installEventFilter(self)
+
+    # -- the lazily built panels ---------------------------------------------------
+
+    def is_ready(self) -> bool:
+        """Whether the model is loaded and the panel on screen is built."""
+        panel = self.tabs.currentWidget()
+        built = not isinstance(panel, LazyPanel) or panel.is_built()
+        return self.session.model is not None and built
+
+    @property
+    def activations(self) -> ActivationView:
+        """The Look inside panel (built now if it was not yet)."""
+        return self.inside.content()
+
+    @property
+    def training(self) -> TrainingPanel:
+        """The Train panel (built now if it was not yet)."""
+        return self.train_panel.content()
+
+    def _training_panel(self) -> TrainingPanel:
+        from nnpad.ui.training_panel import TrainingPanel
+
+        return TrainingPanel(self.controller)
 
     # -- construction --------------------------------------------------------------
-
-    def _action(
-        self,
-        text: str,
-        tip: str,
-        shortcuts: list[QKeySequence | str] | QKeySequence.StandardKey,
-        slot: object,
-        *,
-        checkable: bool = False,
-    ) -> QAction:
-        action = QAction(text, self)
-        if isinstance(shortcuts, QKeySequence.StandardKey):
-            action.setShortcuts(shortcuts)
-        else:
-            action.setShortcuts([QKeySequence(s) for s in shortcuts])
-        keys = ", ".join(
-            s.toString(QKeySequence.SequenceFormat.NativeText)
-            for s in action.shortcuts()
-        )
-        action.setToolTip(f"{tip} ({keys})" if keys else tip)
-        action.setStatusTip(tip)
-        action.setCheckable(checkable)
-        action.triggered.connect(slot)
-        self.addAction(action)  # shortcuts work wherever the focus is
-        return action
-
-    def _make_actions(self) -> None:
-        a = self._action
-        self.open_image_action = a(
-            "&Open image…",
-            "Classify a PNG or JPEG image of a digit",
-            QKeySequence.StandardKey.Open,
-            self.open_image,
-        )
-        self.save_drawing_action = a(
-            "&Save drawing…",
-            "Save the drawing as a PNG image",
-            QKeySequence.StandardKey.Save,
-            self.save_drawing,
-        )
-        self.open_model_action = a(
-            "Open &model…",
-            "Recognise with a saved .keras model",
-            ["Ctrl+Shift+O"],
-            self.open_model,
-        )
-        self.save_model_action = a(
-            "Save model &as…",
-            "Save a copy of the model in use",
-            ["Ctrl+Shift+S"],
-            self.save_model,
-        )
-        self.default_model_action = a(
-            "Use the shipped &model",
-            "Go back to the model that comes with nnpad",
-            [],
-            self.use_default_model,
-        )
-        self.quit_action = a("&Quit", "Quit nnpad", ["Ctrl+Q"], self.close)
-        self.undo_action = a(
-            "&Undo", "Undo the last stroke", ["Ctrl+Z"], self.canvas.undo
-        )
-        self.redo_action = a(
-            "&Redo",
-            "Redo the stroke undone",
-            ["Ctrl+Shift+Z", "Ctrl+Y"],
-            self.canvas.redo,
-        )
-        self.clear_action = a(
-            "&Clear", "Clear the canvas", ["Esc", "Delete"], self.canvas.clear
-        )
-        self.eraser_action = a(
-            "&Eraser",
-            "Erase with the left button (the right button always erases)",
-            ["E"],
-            self.canvas.set_eraser,
-            checkable=True,
-        )
-        self.bigger_action = a(
-            "&Bigger brush",
-            "Make the brush bigger",
-            ["]", "+"],
-            lambda: self.brush.setValue(self.brush.value() + 2),
-        )
-        self.smaller_action = a(
-            "S&maller brush",
-            "Make the brush smaller",
-            ["[", "-"],
-            lambda: self.brush.setValue(self.brush.value() - 2),
-        )
-        self.sample_action = a(
-            "Random MNIST &sample",
-            "Show a random MNIST digit on the canvas to compare with or trace over",
-            ["R"],
-            self.show_sample,
-        )
-        self.train_action = a(
-            "&Train",
-            "Train a new network with the Train tab's settings",
-            ["Ctrl+T"],
-            self._train,
-        )
-        self.stop_action = a(
-            "&Stop training",
-            "Stop training (epochs already done are kept)",
-            ["Ctrl+."],
-            self.training.controller.stop,
-        )
-        self.look_inside_action = a(
-            "&Look inside",
-            "Show every layer's activations",
-            ["Ctrl+1"],
-            lambda: self.tabs.setCurrentIndex(0),
-        )
-        self.train_tab_action = a(
-            "Train &panel",
-            "Show the training panel",
-            ["Ctrl+2"],
-            lambda: self.tabs.setCurrentIndex(1),
-        )
-        self.about_action = a("&About nnpad", "About nnpad", [], self.about)
-
-        menus = self.menuBar()
-        for title, actions in (
-            (
-                "&File",
-                [
-                    self.open_image_action,
-                    self.save_drawing_action,
-                    None,
-                    self.open_model_action,
-                    self.save_model_action,
-                    self.default_model_action,
-                    None,
-                    self.quit_action,
-                ],
-            ),
-            (
-                "&Edit",
-                [
-                    self.undo_action,
-                    self.redo_action,
-                    self.clear_action,
-                    None,
-                    self.eraser_action,
-                    self.bigger_action,
-                    self.smaller_action,
-                    None,
-                    self.sample_action,
-                ],
-            ),
-            ("&Train", [self.train_action, self.stop_action]),
-            ("&View", [self.look_inside_action, self.train_tab_action]),
-            ("&Help", [self.about_action]),
-        ):
-            menu = menus.addMenu(title)
-            for action in actions:
-                if action is None:
-                    menu.addSeparator()
-                else:
-                    menu.addAction(action)
-
-    def _tool_button(self, action: QAction) -> QToolButton:
-        button = QToolButton()
-        button.setDefaultAction(action)
-        button.setAccessibleName(action.text().replace("&", ""))
-        return button
 
     def _lay_out(self) -> None:
         tools = QHBoxLayout()
         tools.setContentsMargins(0, 0, 0, 0)
-        for action in (
-            self.undo_action,
-            self.redo_action,
-            self.clear_action,
-            self.eraser_action,
-            self.sample_action,
-        ):
-            tools.addWidget(self._tool_button(action))
+        for button in self.actions.canvas_tools():
+            tools.addWidget(button)
         tools.addStretch(1)
         brush_label = QLabel("&Brush")
         brush_label.setBuddy(self.brush)
@@ -300,8 +170,8 @@ class MainWindow(QMainWindow):
         self.left_splitter.setStretchFactor(1, 2)
 
         self.tabs.setObjectName("tabs")
-        self.tabs.addTab(self.activations, "Look inside")
-        self.tabs.addTab(self.training, "Train")
+        self.tabs.addTab(self.inside, "Look inside")
+        self.tabs.addTab(self.train_panel, "Train")
         self.tabs.setTabToolTip(
             0, "Every layer's activations for your drawing (Ctrl+1)"
         )
@@ -316,49 +186,45 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.model_label)
 
     def _connect(self) -> None:
-        canvas, recognizer, controller = (
-            self.canvas,
-            self.recognizer,
-            self.training.controller,
-        )
-        canvas.stroke_changed.connect(recognizer.drawing_moved)
-        canvas.drawing_changed.connect(recognizer.recognize_now)
+        canvas, session, controller = self.canvas, self.session, self.controller
+        canvas.stroke_changed.connect(session.drawing_moving)
+        canvas.drawing_changed.connect(session.read_drawing)
         canvas.history_changed.connect(self._update_history_actions)
-        recognizer.recognized.connect(self._on_recognized)
+        session.recognized.connect(self.prediction.show_recognition)
+        session.model_changed.connect(self._on_model_changed)
         self.brush.valueChanged.connect(canvas.set_brush_size)
-        self.training.use_model_requested.connect(self.use_trained_model)
+        self.inside.built.connect(self._wire_activations)
+        self.train_panel.built.connect(self._wire_training)
+        # Queued: after whatever else waits for the first frame (the model's loading).
+        self.first_painted.connect(
+            self._release_panels, Qt.ConnectionType.QueuedConnection
+        )
         controller.snapshot.connect(self._on_training_snapshot)
         controller.phase.connect(self._title_phase)
         controller.batch.connect(self._title_progress)
-        self.training.offer_changed.connect(self._title_offer)
         controller.running_changed.connect(self._on_training_running)
         self._update_history_actions()
-        self._on_training_running(False)
+        self._on_training_running(controller.is_running())
 
-    # -- settings ------------------------------------------------------------------
+    @Slot(object)
+    def _wire_activations(self, view: ActivationView) -> None:
+        if self.session.model is not None:
+            view.set_network(self.session.model.network)
+        view.show_recognition(self.session.recognition)
+        self.session.recognized.connect(view.show_recognition)
 
-    def _restore_settings(self) -> None:
-        s = self.settings
-        geometry = s.value("window/geometry", type=QByteArray)
-        if geometry and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self._default_geometry()
-        for key, splitter in (
-            ("window/splitter", self.splitter),
-            ("window/leftSplitter", self.left_splitter),
-        ):
-            state = s.value(key, type=QByteArray)
-            if state and not state.isEmpty():
-                splitter.restoreState(state)
-        self.tabs.setCurrentIndex(s.value("window/tab", 0, type=int))
-        self.brush.setValue(s.value("canvas/brush", self.brush.value(), type=int))
-        recipe = s.value("training/recipe", "", type=str)
-        if recipe:
-            try:
-                self.training.set_recipe(Recipe.from_json(recipe))
-            except SpecError:
-                pass  # settings from another version: keep the form's default
+    @Slot(object)
+    def _wire_training(self, panel: TrainingPanel) -> None:
+        window_settings.restore_recipe(self.settings, panel)
+        model = self.session.model
+        panel.offer.set_current_accuracy(None if model is None else model.val_accuracy)
+        panel.offer.use_requested.connect(self._use_trained)
+        panel.offer.changed.connect(self._title_offer)
+
+    @Slot()
+    def _release_panels(self) -> None:
+        self.inside.release()
+        self.train_panel.release()
 
     def _default_geometry(self) -> None:
         screen = self.screen().availableGeometry()
@@ -368,190 +234,45 @@ class MainWindow(QMainWindow):
         self.move(screen.center() - self.rect().center())
         self.splitter.setSizes([int(width * 0.4), int(width * 0.6)])
 
-    def _save_settings(self) -> None:
-        s = self.settings
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/splitter", self.splitter.saveState())
-        s.setValue("window/leftSplitter", self.left_splitter.saveState())
-        s.setValue("window/tab", self.tabs.currentIndex())
-        s.setValue("canvas/brush", self.brush.value())
-        s.setValue("model/path", str(self.model_path))
-        try:
-            s.setValue("training/recipe", self.training.recipe().to_json())
-        except SpecError:
-            pass
-        s.sync()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Note the canvas' first paint: the window is on screen."""
+        if not self._painted and event.type() == QEvent.Type.Paint:
+            self._painted = True
+            QTimer.singleShot(0, self.first_painted.emit)
+        return super().eventFilter(watched, event)
 
-    # -- recognition ---------------------------------------------------------------
+    # -- the model and its readings --------------------------------------------------
 
-    @Slot(object, object, object)
-    def _on_recognized(
-        self,
-        prediction: Prediction | None,
-        image: np.ndarray | None,
-        activations: list[np.ndarray] | None,
-    ) -> None:
-        self.prediction.show_prediction(prediction, image)
-        self.activations.show_activations(activations)
-
-    def show_image(self, image: np.ndarray | None, caption: str) -> None:
-        """Classify a 28x28 image that is not the drawing (a file or a sample)."""
-        if image is None:
-            self.statusBar().showMessage(f"{caption}: no digit found", 8000)
-            return
-        self.recognizer.recognize_image(image)
-        self.statusBar().showMessage(f"{caption} — draw to go back to your drawing")
+    @Slot(object)
+    def _on_model_changed(self, model: TrainedModel) -> None:
+        self.model_label.setText(f"Model: {model.describe()}")
+        path = self.session.model_path
+        self.model_label.setToolTip("in memory only" if path is None else str(path))
+        if self.inside.is_built():
+            self.activations.set_network(model.network)
+        if self.train_panel.is_built():
+            self.training.offer.set_current_accuracy(model.val_accuracy)
 
     @Slot()
     def _update_history_actions(self) -> None:
-        self.undo_action.setEnabled(self.canvas.can_undo())
-        self.redo_action.setEnabled(self.canvas.can_redo())
-
-    # -- drawing files and samples -------------------------------------------------
-
-    @Slot()
-    def open_image(self) -> None:
-        """Classify an image file, prepared like the canvas."""
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            "Open an image of a digit",
-            "",
-            "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff)",
-        )
-        if path:
-            self.classify_file(path)
-
-    def classify_file(self, path: str | Path) -> None:
-        """Show the prediction for an image file (same path as ``nnpad predict``)."""
-        try:
-            image = to_mnist(load_image(path))
-        except ValueError as exc:
-            QMessageBox.warning(self, "Cannot open the image", str(exc))
-            return
-        self.show_image(image, Path(path).name)
-
-    @Slot()
-    def save_drawing(self) -> None:
-        """Save the drawing as a PNG."""
-        if self.canvas.is_empty():
-            self.statusBar().showMessage("Nothing to save: the canvas is empty", 5000)
-            return
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save the drawing", "digit.png", "PNG image (*.png)"
-        )
-        if not path:
-            return
-        try:
-            self.canvas.save_png(path)
-        except OSError as exc:
-            QMessageBox.warning(self, "Could not save the drawing", str(exc))
-            return
-        self.statusBar().showMessage(f"Saved {path}", 5000)
-
-    @Slot()
-    def show_sample(self) -> None:
-        """Put a random MNIST sample behind the ink and classify it."""
-        try:
-            if self._sample is None:
-                self._sample = load_sample()
-        except DataError as exc:
-            QMessageBox.warning(self, "No sample", str(exc))
-            return
-        index = int(np.random.default_rng().integers(len(self._sample.x_train)))
-        pixels = self._sample.x_train[index]
-        self.canvas.set_reference(pixels)
-        self.show_image(
-            pixels.astype(np.float32) / 255.0,
-            f"MNIST sample #{index}, labelled {self._sample.y_train[index]}",
-        )
-
-    # -- models --------------------------------------------------------------------
-
-    def _show_model(self, model: LoadedModel) -> None:
-        accuracy = model.val_accuracy
-        text = model.recipe.model.describe()
-        if accuracy is not None:
-            text += f" · validation accuracy {accuracy:.2%}"
-        self.model_label.setText(f"Model: {text}")
-        self.model_label.setToolTip(str(self.model_path))
-        self.activations.set_network(model.network)
-        self.training.set_current_accuracy(accuracy)
-
-    def set_model(self, model: LoadedModel, path: Path) -> None:
-        """Recognise with ``model`` (read from ``path``) from now on."""
-        self.model_path = path
-        self._show_model(model)
-        self.recognizer.set_model(model)
-        self.settings.setValue("model/path", str(path))
-
-    @Slot()
-    def open_model(self) -> None:
-        """Open a saved model; a bad file is refused and the current one stays."""
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open a model", "", "Keras model (*.keras)"
-        )
-        if path:
-            self.load_model_file(path)
-
-    def load_model_file(self, path: str | Path) -> bool:
-        """Load and use a model file; explain and keep the current model on failure."""
-        try:
-            model = read_model(path)
-        except ModelFileError as exc:
-            QMessageBox.warning(
-                self,
-                "Cannot use this model",
-                f"{exc}\n\nThe current model is still in use.",
-            )
-            return False
-        self.set_model(model, Path(path))
-        self.statusBar().showMessage(f"Using {Path(path).name}", 5000)
-        return True
-
-    @Slot()
-    def use_default_model(self) -> None:
-        """Go back to the shipped model."""
-        model, path, _ = model_store.load_preferred(None)
-        self.set_model(model, path)
-
-    @Slot()
-    def save_model(self) -> None:
-        """Save a copy of the model in use."""
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save the model", self.model_path.name, "Keras model (*.keras)"
-        )
-        if not path:
-            return
-        if not path.endswith(".keras"):
-            path += ".keras"
-        try:
-            atomic_copy(self.model_path, path)
-        except OSError as exc:
-            QMessageBox.warning(self, "Could not save the model", str(exc))
-
-    @Slot(object)
-    def use_trained_model(self, result: TrainResult) -> None:
-        """Keep a finished training's model and recognise with it."""
-        try:
-            path = model_store.keep_trained(result, self.training.data_description())
-            model = read_model(path)
-        except ModelFileError as exc:
-            QMessageBox.warning(self, "Could not keep the new model", str(exc))
-            return
-        self.set_model(model, path)
-        self.statusBar().showMessage(f"Using the new model ({path.name})", 8000)
+        self.actions.undo.setEnabled(self.canvas.can_undo())
+        self.actions.redo.setEnabled(self.canvas.can_redo())
 
     # -- training --------------------------------------------------------------------
 
     @Slot()
     def _train(self) -> None:
-        self.tabs.setCurrentWidget(self.training)
+        self.tabs.setCurrentWidget(self.train_panel)
         self.training.start_training()
 
     @Slot(object)
+    def _use_trained(self, result: TrainResult) -> None:
+        self.commands.use_trained_model(result, self.training.data_description())
+
+    @Slot(object)
     def _on_training_snapshot(self, network: Network) -> None:
-        prediction = self.recognizer.predict_with(network)
-        text = "—" if prediction is None else prediction.describe()
+        reading = self.session.read_with(network)
+        text = "—" if reading is None else reading.describe()
         self.live_training.setText(f"The network being trained says: {text}")
 
     # The title tells the taskbar (and a person in another window) how training goes.
@@ -573,8 +294,8 @@ class MainWindow(QMainWindow):
             self.setWindowTitle("Training — nnpad")
         elif self.windowTitle().startswith("Training"):
             self.setWindowTitle(TITLE)  # failed
-        self.train_action.setEnabled(not running)
-        self.stop_action.setEnabled(running)
+        self.actions.train.setEnabled(not running)
+        self.actions.stop.setEnabled(running)
         self.live_training.setText(
             "The network being trained says: —" if running else ""
         )
@@ -584,23 +305,23 @@ class MainWindow(QMainWindow):
     # -- closing -------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: D102
-        controller = self.training.controller
-        if controller.is_running() and not controller.shutdown(CLOSE_WAIT_MS):
-            # Still winding down: close when the thread reports it has finished.
+        if self.controller.is_running():
+            # Never block the window on the training thread: hide it now, ask the run
+            # to stop, and close for real when the thread has ended (at once while
+            # training; importing TensorFlow cannot be interrupted).
             self._closing = True
-            self.statusBar().showMessage("Stopping training before closing…")
+            self.controller.stop()
+            self.hide()
             event.ignore()
             return
         self._save_settings()
         event.accept()
 
-    @Slot()
-    def about(self) -> None:
-        """Show the About box."""
-        QMessageBox.about(
-            self,
-            "About nnpad",
-            f"<b>nnpad {__version__}</b><br>Draw a digit and watch a neural network"
-            " recognise it; retrain it and look inside.<br><br>Trained on MNIST"
-            " (Y. LeCun, C. Cortes, C. J. C. Burges; CC BY-SA 3.0).",
-        )
+    def _save_settings(self) -> None:
+        s = self.settings
+        window_settings.save_window(s, self, self._splitters, self.tabs, self.brush)
+        if self.session.model_path is not None:
+            s.setValue(window_settings.MODEL_PATH, str(self.session.model_path))
+        if self.train_panel.is_built():
+            window_settings.save_recipe(s, self.training)
+        s.sync()

@@ -12,39 +12,19 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 # pyqtgraph binds to the Qt library already imported, so PySide6 must come first.
 import pyqtgraph as pg
 
+from nnpad.core.explain import push_summary
 from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES
 from nnpad.ui.grids import blank_grid, symmetric_limit
+from nnpad.ui.plot_style import DIVERGING
 
 if TYPE_CHECKING:
-    from nnpad.core.network import Network
+    from nnpad.core.explain import NeuronMaps
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
-DIVERGING = "CET-D1A"  # blue negative, white zero, red positive
 _UNSET = object()  # no neuron drawn yet, unlike None (the "pick a neuron" prompt)
 _POSITIVE = (200, 40, 40)
 _NEGATIVE = (40, 90, 200)
-
-
-def push_summary(contributions: np.ndarray, top: int = 2) -> str:
-    """Describe which digits a neuron pushes toward and against.
-
-    For example ``pushes toward 7 (+1.20), 9 (+0.80); against 3 (-0.90)``.
-    """
-    order = np.argsort(contributions)
-    toward = [d for d in order[::-1][:top] if contributions[d] > 0.005]
-    against = [d for d in order[:top] if contributions[d] < -0.005]
-    parts = []
-    if toward:
-        parts.append(
-            "pushes toward "
-            + ", ".join(f"{d} ({contributions[d]:+.2f})" for d in toward)
-        )
-    if against:
-        parts.append(
-            "against " + ", ".join(f"{d} ({contributions[d]:+.2f})" for d in against)
-        )
-    return "; ".join(parts) if parts else "barely moves any digit"
 
 
 class NeuronDetail(QWidget):
@@ -57,10 +37,8 @@ class NeuronDetail(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("neuronDetail")
-        self._network: Network | None = None
+        self._maps: NeuronMaps | None = None
         self._neuron: object = _UNSET  # tuple[int, int], None or _UNSET
-        self._images: dict[int, np.ndarray] = {}
-        self._outgoing: dict[int, np.ndarray] = {}
 
         self._caption = QLabel()
         self._caption.setObjectName("neuronCaption")
@@ -131,11 +109,9 @@ class NeuronDetail(QWidget):
             return None
         return np.asarray(self.bars_item.opts["height"])
 
-    def set_network(self, network: Network | None) -> None:
-        """Describe neurons of ``network`` from now on."""
-        self._network = network
-        self._images.clear()
-        self._outgoing.clear()
+    def set_maps(self, maps: NeuronMaps | None) -> None:
+        """Describe neurons of ``maps.network`` from now on."""
+        self._maps = maps
         self._neuron = _UNSET
         self.show_neuron(None)
 
@@ -153,17 +129,17 @@ class NeuronDetail(QWidget):
         if neuron != self._neuron:
             self._neuron = neuron
             self._show_weights(None if neuron is None else self._weights(*neuron))
-        if neuron is None or self._network is None:
+        if neuron is None or self._maps is None:
             self._set_caption(
                 "No model loaded."
-                if self._network is None
+                if self._maps is None
                 else "Hover or click a neuron to look inside it."
             )
             self._show_contributions(None, "")
             return
         layer, index = neuron
         self._set_caption(self._describe(layer, index, value, predicted))
-        last = len(self._network.blocks)
+        last = self._maps.output_layer
         if layer == 0:
             self._show_contributions(None, "Pixels have no incoming weights.")
         elif layer == last:
@@ -178,15 +154,15 @@ class NeuronDetail(QWidget):
     def _describe(
         self, layer: int, index: int, value: float | None, predicted: int | None
     ) -> str:
-        assert self._network is not None
-        last = len(self._network.blocks)
+        assert self._maps is not None
+        last = self._maps.output_layer
         if layer == 0:
             row, col = divmod(index, INPUT_SHAPE[1])
             head, what = f"Input, pixel (row {row}, column {col})", "value"
         elif layer == last:
             head, what = f"Output, digit {index}", "probability"
         else:
-            head = f"{self._network.layer_names()[layer]}, neuron {index}"
+            head = f"{self._maps.network.layer_names()[layer]}, neuron {index}"
             what = "activation"
         if value is None:
             return f"{head}: no drawing"
@@ -198,7 +174,8 @@ class NeuronDetail(QWidget):
     def _show_pushes(
         self, layer: int, index: int, value: float | None, *, exact: bool
     ) -> None:
-        row = self._to_output(layer)[index]
+        assert self._maps is not None
+        row = self._maps.to_output(layer)[index]
         note = "" if exact else " (linear estimate through the later layers)"
         if value is None:
             self._show_contributions(
@@ -218,27 +195,9 @@ class NeuronDetail(QWidget):
 
     def _weights(self, layer: int, index: int) -> np.ndarray | None:
         """The 28x28 image a neuron responds to (None for input pixels)."""
-        if layer == 0 or self._network is None:
+        if layer == 0 or self._maps is None:
             return None
-        if layer not in self._images:
-            self._images[layer] = (
-                self._network.first_layer_images()
-                if layer == 1
-                else self._network.input_images(layer - 1)
-            )
-        return self._images[layer][index]
-
-    def _to_output(self, layer: int) -> np.ndarray:
-        """(units, 10): what one unit of activation in ``layer`` adds to each logit.
-
-        Exact for the last hidden layer; for earlier ones the product of the later
-        weight matrices, a linear view that ignores the activations in between.
-        """
-        if layer not in self._outgoing:
-            assert self._network is not None
-            network = self._network
-            self._outgoing[layer] = network.linear_map(layer, len(network.blocks))
-        return self._outgoing[layer]
+        return self._maps.weight_images(layer)[index]
 
     def _set_caption(self, text: str) -> None:
         self._caption.setText(text)

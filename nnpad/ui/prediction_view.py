@@ -1,47 +1,184 @@
-"""The network's answer: the digit, its confidence, ten bars and the 28x28 input."""
+"""The network's answer: the digit, its confidence, ten bars and the 28x28 input.
+
+Painted with QPainter, not pyqtgraph: this view is on screen from the first frame,
+and pyqtgraph costs a quarter of a second to import (it is loaded after the window
+is up, for the panels that need it).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-# isort: split
-# pyqtgraph binds to the Qt library already imported, so PySide6 must come first.
-import pyqtgraph as pg
+from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES
 
 if TYPE_CHECKING:
-    from nnpad.core.inference import Prediction
+    from nnpad.core.recognition import Recognition
 
-__all__ = ["PredictionView"]
+__all__ = ["InputPreview", "PredictionView", "ProbabilityBars"]
 
-pg.setConfigOptions(imageAxisOrder="row-major")
+_BACKGROUND = QColor("#202124")
+_BAR = QColor("#5f6b7a")
+_TOP = QColor("#6ea0ff")
+_TEXT = QColor("#9aa0a6")
+_GRID = QColor(60, 60, 60)
+_BLANK = np.zeros(INPUT_SHAPE, dtype=np.float32)
 
-_SIDE = 28
-_BAR = pg.mkBrush("#5f6b7a")
-_TOP = pg.mkBrush("#6ea0ff")
-_GRID = pg.mkPen(color=(60, 60, 60), width=0)  # cosmetic: one screen pixel wide
-_BLANK = np.zeros((_SIDE, _SIDE), dtype=np.float32)
+
+class ProbabilityBars(QWidget):
+    """Ten bars, one per digit, 0 to 100%; the highlighted one in blue."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("probabilities")
+        self.setAccessibleName("Probabilities of the digits 0 to 9")
+        self.setToolTip("Probability the network gives each digit")
+        self.setMinimumSize(200, 110)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._heights = np.zeros(NUM_CLASSES)
+        self._highlight: int | None = None
+
+    def heights(self) -> np.ndarray:
+        """The bar heights, 0..1."""
+        return self._heights.copy()
+
+    def highlighted(self) -> int | None:
+        """The digit drawn in the highlight colour."""
+        return self._highlight
+
+    def set_probabilities(
+        self, probabilities: np.ndarray | None, highlight: int | None = None
+    ) -> None:
+        """Show ``probabilities`` (None: all zero) and highlight one digit."""
+        heights = (
+            np.zeros(NUM_CLASSES)
+            if probabilities is None
+            else np.clip(
+                np.asarray(probabilities, dtype=float).reshape(NUM_CLASSES), 0, 1
+            )
+        )
+        if np.array_equal(heights, self._heights) and highlight == self._highlight:
+            return
+        self._heights, self._highlight = heights, highlight
+        self.update()
+
+    def bar_rect(self, digit: int) -> QRectF:
+        """Where the full-height bar of ``digit`` goes, in widget pixels."""
+        plot = self._plot_rect()
+        slot = plot.width() / NUM_CLASSES
+        return QRectF(
+            plot.left() + (digit + 0.15) * slot, plot.top(), 0.7 * slot, plot.height()
+        )
+
+    def _plot_rect(self) -> QRectF:
+        metrics = self.fontMetrics()
+        left = metrics.horizontalAdvance("100%") + 10
+        return QRectF(
+            left, 8, self.width() - left - 8, self.height() - metrics.height() - 14
+        )
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: D102
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), _BACKGROUND)
+        plot = self._plot_rect()
+        painter.setPen(QPen(_GRID, 0))
+        for level, label in ((0.0, "0%"), (0.5, "50%"), (1.0, "100%")):
+            y = plot.bottom() - level * plot.height()
+            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+            painter.setPen(_TEXT)
+            painter.drawText(
+                QRectF(0, y - 8, plot.left() - 6, 16),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                label,
+            )
+            painter.setPen(QPen(_GRID, 0))
+        painter.setPen(Qt.PenStyle.NoPen)
+        for digit, height in enumerate(self._heights):
+            full = self.bar_rect(digit)
+            bar = QRectF(
+                full.left(),
+                full.bottom() - height * full.height(),
+                full.width(),
+                height * full.height(),
+            )
+            painter.fillRect(bar, _TOP if digit == self._highlight else _BAR)
+        painter.setPen(_TEXT)
+        for digit in range(NUM_CLASSES):
+            full = self.bar_rect(digit)
+            painter.drawText(
+                QRectF(
+                    full.left() - 4,
+                    plot.bottom() + 2,
+                    full.width() + 8,
+                    self.height() - plot.bottom() - 2,
+                ),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                str(digit),
+            )
+        painter.end()
 
 
-def _grid_lines() -> tuple[np.ndarray, np.ndarray]:
-    """Segments between the 28x28 pixels, as pairs for ``connect="pairs"``."""
-    ticks = np.arange(1, _SIDE, dtype=float)
-    ends = np.array([0.0, float(_SIDE)])
-    xs = np.concatenate([np.repeat(ticks, 2), np.tile(ends, _SIDE - 1)])
-    ys = np.concatenate([np.tile(ends, _SIDE - 1), np.repeat(ticks, 2)])
-    return xs, ys
+class InputPreview(QWidget):
+    """A 28x28 image in [0, 1], enlarged pixel for pixel, with a faint grid."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("network_input")
+        self.setAccessibleName("What the network sees")
+        self.setToolTip(
+            "The 28×28 image given to the network, cropped, scaled and centred "
+            "like the MNIST digits it learnt from"
+        )
+        self.setFixedSize(140, 140)
+        self._image = _BLANK
+        self._qimage = self._to_qimage(_BLANK)
+
+    def image(self) -> np.ndarray:
+        """The image shown, (28, 28) in [0, 1]."""
+        return self._image
+
+    def set_image(self, image: np.ndarray | None) -> None:
+        """Show ``image`` (None: blank); raise ValueError unless it is 28x28."""
+        if image is None:
+            image = _BLANK
+        elif np.shape(image) != INPUT_SHAPE:
+            raise ValueError(f"image28 must be 28x28, got shape {np.shape(image)}")
+        self._image = np.asarray(image, dtype=np.float32)
+        self._qimage = self._to_qimage(self._image)
+        self.update()
+
+    @staticmethod
+    def _to_qimage(image: np.ndarray) -> QImage:
+        pixels = np.ascontiguousarray(
+            np.clip(image, 0.0, 1.0) * 255.0 + 0.5, dtype=np.uint8
+        )
+        h, w = pixels.shape
+        return QImage(pixels.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+
+    def sizeHint(self) -> QSize:  # noqa: D102
+        return QSize(140, 140)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: D102
+        painter = QPainter(self)
+        target = QRectF(self.rect())
+        painter.drawImage(target, self._qimage)  # nearest neighbour: crisp pixels
+        painter.setPen(QPen(_GRID, 0))
+        rows, cols = INPUT_SHAPE
+        for i in range(1, cols):
+            x = target.left() + i * target.width() / cols
+            painter.drawLine(QPointF(x, target.top()), QPointF(x, target.bottom()))
+        for i in range(1, rows):
+            y = target.top() + i * target.height() / rows
+            painter.drawLine(QPointF(target.left(), y), QPointF(target.right(), y))
+        painter.end()
 
 
 class PredictionView(QWidget):
-    """Shows a `Prediction` and the image the network was given.
-
-    Every graphics item is made once; `show_prediction` only updates them, so it
-    can run on every (throttled) mouse move.
-    """
+    """Shows a `Recognition`: the digit, its confidence, the bars and the input."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,7 +186,7 @@ class PredictionView(QWidget):
         self.setAccessibleName("Prediction")
         self._text = ""
 
-        self._digit = QLabel("–")
+        self._digit = QLabel("")
         self._digit.setObjectName("digit")
         font = QFont(self.font())
         font.setPointSize(56)
@@ -62,43 +199,8 @@ class PredictionView(QWidget):
         self._confidence.setObjectName("confidence")
         self._confidence.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._confidence.setToolTip("How sure the network is of that digit")
-
-        self._bars = pg.BarGraphItem(
-            x=np.arange(10), height=np.zeros(10), width=0.7, brushes=[_BAR] * 10
-        )
-        self._top = -1
-        self._plot = pg.PlotWidget()
-        self._plot.setObjectName("probabilities")
-        self._plot.setToolTip("Probability the network gives each digit")
-        self._plot.setAccessibleName("Probabilities of the digits 0 to 9")
-        item = self._plot.getPlotItem()
-        item.addItem(self._bars)
-        item.setMouseEnabled(x=False, y=False)
-        item.setMenuEnabled(False)
-        item.hideButtons()
-        item.setXRange(-0.5, 9.5, padding=0)
-        item.setYRange(0.0, 1.0, padding=0.02)
-        item.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)]])
-        item.getAxis("left").setTicks([[(v, f"{v:.0%}") for v in (0.0, 0.5, 1.0)]])
-        self._plot.setMinimumHeight(140)
-
-        self._image = pg.ImageItem(_BLANK, levels=(0.0, 1.0))
-        grid = pg.PlotCurveItem(*_grid_lines(), connect="pairs", pen=_GRID)
-        self._preview = pg.GraphicsLayoutWidget()
-        self._preview.setObjectName("network_input")
-        self._preview.setToolTip(
-            "The 28×28 image given to the network, cropped, scaled and centred "
-            "like the MNIST digits it learnt from"
-        )
-        self._preview.setAccessibleName("What the network sees")
-        self._preview.ci.setContentsMargins(0, 0, 0, 0)
-        box = self._preview.addViewBox(lockAspect=True, enableMouse=False)
-        box.setMenuEnabled(False)
-        box.invertY(True)
-        box.addItem(self._image)
-        box.addItem(grid)
-        box.setRange(xRange=(0, _SIDE), yRange=(0, _SIDE), padding=0)
-        self._preview.setFixedSize(140, 140)
+        self.bars = ProbabilityBars()
+        self.preview = InputPreview()
         caption = QLabel("what the network sees (28×28)")
         caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
@@ -106,49 +208,38 @@ class PredictionView(QWidget):
         answer.addWidget(self._digit, 1)
         answer.addWidget(self._confidence)
         seen = QVBoxLayout()
-        seen.addWidget(self._preview, 0, Qt.AlignmentFlag.AlignHCenter)
+        seen.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
         seen.addWidget(caption)
         top = QHBoxLayout()
         top.addLayout(answer, 1)
         top.addLayout(seen)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self._plot, 1)
-        self.show_prediction(None, None)
+        layout.addWidget(self.bars, 1)
+        self.show_recognition(None)
 
     def text(self) -> str:
-        """The answer as read aloud, e.g. ``"7 (98%)"``; empty with no prediction."""
+        """The answer as read aloud, e.g. ``"7 (98%)"``; empty with no reading."""
         return self._text
 
-    def show_prediction(
-        self, prediction: Prediction | None, image28: np.ndarray | None
-    ) -> None:
-        """Show ``prediction`` and the 28x28 ``image28`` in [0, 1]; None clears."""
-        if prediction is None:
-            probs = np.zeros(10)
-            self._digit.setText("–")
+    def show_recognition(self, recognition: Recognition | None) -> None:
+        """Show ``recognition``; None clears the view."""
+        if recognition is None:
+            self._digit.setText("")
             self._confidence.setText("")
             self._text = ""
+            self.bars.set_probabilities(None)
+            self.preview.set_image(None)
         else:
-            probs = np.asarray(prediction.probabilities, dtype=float).reshape(10)
-            self._digit.setText(str(prediction.digit))
-            self._confidence.setText(f"{prediction.confidence:.0%} sure")
-            self._text = prediction.describe()
-        top = prediction.digit if prediction is not None else -1
-        if top != self._top:
-            self._top = top
-            brushes = [_TOP if i == top else _BAR for i in range(10)]
-            self._bars.setOpts(height=probs, brushes=brushes)
-        else:
-            self._bars.setOpts(height=probs)
-        if image28 is None:
-            image28 = _BLANK
-        elif np.shape(image28) != (_SIDE, _SIDE):
-            raise ValueError(f"image28 must be 28x28, got shape {np.shape(image28)}")
-        self._image.setImage(image28, autoLevels=False, levels=(0.0, 1.0))
+            reading = recognition.current
+            self._digit.setText(str(reading.digit))
+            self._confidence.setText(f"{reading.confidence:.0%} sure")
+            self._text = recognition.text
+            self.bars.set_probabilities(reading.probabilities, reading.digit)
+            self.preview.set_image(reading.image)
         self.setAccessibleDescription(self._text)
         self._digit.setAccessibleDescription(self._text)
 
     def bar_heights(self) -> np.ndarray:
         """The heights of the ten bars (for tests and accessibility tools)."""
-        return np.asarray(self._bars.opts["height"], dtype=float)
+        return self.bars.heights()

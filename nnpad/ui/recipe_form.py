@@ -26,8 +26,8 @@ from nnpad.core.spec import (
     ACTIVATIONS,
     LR_SCHEDULES,
     PRESETS,
+    Architecture,
     Augmentation,
-    ModelSpec,
     Recipe,
     SpecError,
     TrainConfig,
@@ -221,7 +221,7 @@ class RecipeForm(QWidget):
             shift=self.shift_spin.exact_value(),
             zoom=self.zoom_spin.exact_value(),
         )
-        model = ModelSpec(
+        model = Architecture(
             hidden=parse_hidden(self.hidden_edit.text()),
             activation=self.activation_combo.currentText(),
             dropout=self.dropout_spin.exact_value(),
@@ -241,7 +241,11 @@ class RecipeForm(QWidget):
 
     def set_recipe(self, recipe: Recipe) -> None:
         """Fill the form from ``recipe``."""
-        model, train, aug = recipe.model, recipe.train, recipe.model.augmentation
+        model, train, aug = (
+            recipe.architecture,
+            recipe.train,
+            recipe.architecture.augmentation,
+        )
         self.hidden_edit.setText(", ".join(str(n) for n in model.hidden))
         self.activation_combo.setCurrentText(model.activation)
         self.dropout_spin.set_exact(model.dropout)

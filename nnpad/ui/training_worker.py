@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from nnpad.core import data as data_module
 from nnpad.core.data import Dataset
-from nnpad.core.network import Network
+from nnpad.core.model.network import Network
 from nnpad.core.progress import BatchProgress, EpochResult, TrainingStarted, TrainResult
 from nnpad.ui.background import JobRunner
 
@@ -95,7 +95,7 @@ class TrainingJob:
         if self._stop_requested:
             return TrainResult("stopped", self._recipe, message="stopped before start")
         report(Phase("Loading TensorFlow…"))
-        from nnpad.core.training import Trainer
+        from nnpad.core.training.trainer import Trainer
 
         report(Phase("Building the model…"))
         trainer = Trainer(self._recipe, dataset, **self._options)

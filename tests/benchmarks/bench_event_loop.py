@@ -50,11 +50,13 @@ def main() -> None:
     from nnpad.core.spec import classic, with_changes
     from nnpad.ui.startup_probe import mouse
 
-    window, _ = create_window(settings_at(os.path.join(tempfile.mkdtemp(), "s.ini")))
+    window = create_window(settings_at(os.path.join(tempfile.mkdtemp(), "s.ini")))
     window.show()
+    while not window.is_ready():
+        app.processEvents()
     window.training.set_recipe(with_changes(classic(), epochs=args.epochs))
-    window.training.set_data_source(args.data)
-    controller = window.training.controller
+    window.training.data.set_source(args.data)
+    controller = window.controller
 
     phases: dict[str, list[float]] = {
         "idle": [],
@@ -92,7 +94,7 @@ def main() -> None:
     def start() -> None:
         state["phase"] = "loading TensorFlow"
         state["last"] = time.perf_counter()
-        window.train_action.trigger()
+        window.actions.train.trigger()
 
     timer = QTimer(interval=10)
     timer.timeout.connect(tick)

@@ -14,8 +14,9 @@ import time
 
 import numpy as np
 
-from nnpad.core.inference import load_model, predict
+from nnpad.core.model import store
 from nnpad.core.preprocess import drawing_to_mnist, to_mnist
+from nnpad.core.recognition import read_digit
 from nnpad.core.strokes import Drawing, Stroke, render
 
 
@@ -47,23 +48,24 @@ def timed(label: str, run, repeats: int = 2000) -> None:
 
 
 def main() -> None:
-    network = load_model().network
+    network = store.load().network
     drawing = seven()
     buffer = render(drawing, 280)
     image = to_mnist(buffer, polarity="light_on_dark")
     assert image is not None
-    prediction = predict(network, image).describe()
-    print(f"model: {network.spec.describe()}; prediction: {prediction}")
+    prediction = read_digit(network, image).describe()
+    print(f"model: {network.architecture.describe()}; prediction: {prediction}")
     timed(
         "preprocess 280x280 buffer", lambda: to_mnist(buffer, polarity="light_on_dark")
     )
-    timed("network forward pass", lambda: predict(network, image))
+    timed("network forward pass", lambda: read_digit(network, image))
     timed(
         "buffer -> probabilities",
-        lambda: predict(network, to_mnist(buffer, polarity="light_on_dark")),
+        lambda: read_digit(network, to_mnist(buffer, polarity="light_on_dark")),
     )
     timed(
-        "strokes -> probabilities", lambda: predict(network, drawing_to_mnist(drawing))
+        "strokes -> probabilities",
+        lambda: read_digit(network, drawing_to_mnist(drawing)),
     )
     timed(
         "strokes -> all activations",

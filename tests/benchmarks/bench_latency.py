@@ -33,9 +33,11 @@ def main() -> None:
     app = QApplication([])
     from nnpad.app import create_window, settings_at
 
-    window, _ = create_window(settings_at(os.path.join(tempfile.mkdtemp(), "s.ini")))
+    window = create_window(settings_at(os.path.join(tempfile.mkdtemp(), "s.ini")))
     window.resize(1280, 800)
     window.show()
+    while not window.is_ready():
+        app.processEvents()
     for _ in range(20):
         app.processEvents()
         time.sleep(0.02)
@@ -75,7 +77,7 @@ def main() -> None:
     ms = sorted(s * 1e3 for s in samples)
     p95 = ms[int(0.95 * len(ms)) - 1]
     platform = QApplication.platformName()
-    spec = window.recognizer.model.recipe.model.describe()
+    spec = window.session.model.recipe.architecture.describe()
     print(
         f"mouse move -> repainted prediction and activations ({platform}, "
         f"{window.width()}x{window.height()}, {spec}): "

@@ -16,7 +16,7 @@ import argparse
 
 import numpy as np
 
-from nnpad.core.inference import load_model
+from nnpad.core.model import store
 from nnpad.core.preprocess import drawing_to_mnist, to_mnist
 from nnpad.core.strokes import CANVAS_SIZE, render
 from tests.support.handwriting import random_drawing
@@ -28,7 +28,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=50, help="drawings per digit")
     args = parser.parse_args()
-    network = load_model().network
+    network = store.load().network
     rng = np.random.default_rng(0)
     print(f"{args.count * 10} drawings per row; canvas {CANVAS_SIZE:g} units")
     for brush in (BRUSH, 30.0):

@@ -15,10 +15,10 @@ import numpy as np
 from PIL import Image
 
 from nnpad.core.data import load_file, split_validation
-from nnpad.core.inference import evaluate, load_model
-from nnpad.core.keras_model import to_network
+from nnpad.core.evaluation import evaluate
+from nnpad.core.model import store
 from nnpad.core.spec import classic, with_changes
-from nnpad.core.training import Trainer
+from nnpad.core.training.trainer import Trainer
 
 
 def distort(
@@ -44,10 +44,10 @@ def main() -> None:
     data = load_file(args.data)
     recipe = with_changes(classic(), validation_split=1 / 6)
     result = Trainer(recipe, data).run()
-    assert result.model is not None
+    assert result.network is not None
     networks = {
-        "classic 128-64 (5 epochs)": to_network(result.model, recipe.model),
-        "shipped default": load_model().network,
+        "classic 128-64 (5 epochs)": result.network,
+        "shipped default": store.load().network,
     }
     _, _, x_val, y_val = split_validation(data.x_train, data.y_train, 1 / 6)
     sets = {

@@ -15,10 +15,10 @@ import time
 
 import numpy as np
 
-from nnpad.core import keras_model, tf_env
 from nnpad.core.data import Dataset, load_file, load_sample, split_validation
+from nnpad.core.model import keras_bridge, tf_env
 from nnpad.core.spec import classic, with_changes
-from nnpad.core.training import Trainer
+from nnpad.core.training.trainer import Trainer
 
 
 class EpochTimer:
@@ -57,7 +57,8 @@ def main() -> None:
         )
     recipe = with_changes(classic(), epochs=args.epochs, validation_split=1 / 6)
     keras = tf_env.keras()
-    print(f"data: {data.source}; {len(data.x_train)} images; {recipe.model.describe()}")
+    described = recipe.architecture.describe()
+    print(f"data: {data.source}; {len(data.x_train)} images; {described}")
 
     # Warm TensorFlow up (thread pools, kernels) so neither run pays for it alone.
     Trainer(
@@ -72,7 +73,7 @@ def main() -> None:
     x_tr, y_tr, x_val, y_val = split_validation(
         data.x_train, data.y_train, recipe.train.validation_split
     )
-    model = keras_model.build(recipe.model, seed=recipe.train.seed)
+    model = keras_bridge.build(recipe.architecture, seed=recipe.train.seed)
     model.compile(
         keras.optimizers.Adam(recipe.train.learning_rate),
         "sparse_categorical_crossentropy",

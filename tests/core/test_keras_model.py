@@ -9,20 +9,29 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnpad.core import keras_model
-from nnpad.core.model_file import ModelFileError, read_model
-from nnpad.core.spec import Augmentation, ModelSpec, Recipe
+from nnpad.core.model import keras_bridge, store
+from nnpad.core.model.archive import ModelFileError
+from nnpad.core.model.archive import read as read_model
+from nnpad.core.progress import EpochResult, TrainResult
+from nnpad.core.spec import Architecture, Augmentation, Recipe
+
+
+def save(model, recipe: Recipe, path: Path, val_accuracy: float | None = None) -> Path:
+    """Save through the one way nnpad saves a training's model."""
+    epochs = [EpochResult(0, 0.1, 0.9, 0.1, val_accuracy)]
+    return store.save(TrainResult("finished", recipe, epochs, keras_model=model), path)
+
 
 SPECS = {
-    "classic": ModelSpec(),
-    "sigmoid-l2": ModelSpec(hidden=(20,), activation="sigmoid", l2=1e-3),
-    "tanh-bn-dropout": ModelSpec(
+    "classic": Architecture(),
+    "sigmoid-l2": Architecture(hidden=(20,), activation="sigmoid", l2=1e-3),
+    "tanh-bn-dropout": Architecture(
         hidden=(32, 16, 8), activation="tanh", batch_norm=True, dropout=0.3
     ),
-    "augmented": ModelSpec(
+    "augmented": Architecture(
         hidden=(24, 12), dropout=0.2, augmentation=Augmentation(10, 2, 0.1)
     ),
-    "relu-bn": ModelSpec(hidden=(40,), batch_norm=True),
+    "relu-bn": Architecture(hidden=(40,), batch_norm=True),
 }
 
 
@@ -45,39 +54,39 @@ def _randomize_batch_norm(model, rng: np.random.Generator) -> None:
 def test_numpy_forward_pass_matches_keras(name: str, tmp_path: Path) -> None:
     spec = SPECS[name]
     rng = np.random.default_rng(1)
-    model = keras_model.build(spec, seed=3)
+    model = keras_bridge.build(spec, seed=3)
     _randomize_batch_norm(model, rng)
     images = rng.random((64, 28, 28), dtype=np.float32)
     expected = model.predict(images, verbose=0)
 
-    path = keras_model.save(model, Recipe(spec), tmp_path / "m.keras", val_accuracy=0.5)
+    path = save(model, Recipe(spec), tmp_path / "m.keras", val_accuracy=0.5)
     loaded = read_model(path)
-    assert loaded.recipe.model == spec
+    assert loaded.recipe.architecture == spec
     assert loaded.val_accuracy == pytest.approx(0.5)
-    for network in (loaded.network, keras_model.to_network(model, spec)):
+    for network in (loaded.network, keras_bridge.to_network(model, spec)):
         probabilities = network.predict(images)
         assert np.max(np.abs(probabilities - expected)) <= 1e-5
         activations = network.activations(images[:1])
         assert [a.shape[1] for a in activations] == [784, *spec.hidden, 10]
 
-    reloaded, _ = keras_model.load(path)
+    reloaded = keras_bridge.from_network(store.load(path).network)
     again = reloaded.predict(images, verbose=0)
     assert np.max(np.abs(again - expected)) <= 1e-6
 
 
 def test_save_is_atomic_and_needs_keras_suffix(tmp_path: Path) -> None:
-    model = keras_model.build(ModelSpec(hidden=(8,)))
+    model = keras_bridge.build(Architecture(hidden=(8,)))
     with pytest.raises(ModelFileError, match=r"\.keras"):
-        keras_model.save(model, Recipe(ModelSpec(hidden=(8,))), tmp_path / "m.h5")
+        save(model, Recipe(Architecture(hidden=(8,))), tmp_path / "m.h5")
     target = tmp_path / "m.keras"
     target.write_bytes(b"previous")
-    keras_model.save(model, Recipe(ModelSpec(hidden=(8,))), target)
-    assert read_model(target).recipe.model.hidden == (8,)
+    save(model, Recipe(Architecture(hidden=(8,))), target)
+    assert read_model(target).recipe.architecture.hidden == (8,)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.keras"]
 
 
 def test_failed_save_keeps_the_old_file(tmp_path: Path, monkeypatch) -> None:
-    model = keras_model.build(ModelSpec(hidden=(8,)))
+    model = keras_bridge.build(Architecture(hidden=(8,)))
     target = tmp_path / "m.keras"
     target.write_bytes(b"previous")
 
@@ -86,7 +95,7 @@ def test_failed_save_keeps_the_old_file(tmp_path: Path, monkeypatch) -> None:
 
     monkeypatch.setattr(type(model), "save", disk_full)
     with pytest.raises(ModelFileError, match="No space left"):
-        keras_model.save(model, Recipe(ModelSpec(hidden=(8,))), target)
+        save(model, Recipe(Architecture(hidden=(8,))), target)
     assert target.read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.keras"]
 
@@ -97,7 +106,7 @@ def test_failed_save_keeps_the_old_file(tmp_path: Path, monkeypatch) -> None:
 @pytest.fixture(scope="module")
 def good_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("good") / "good.keras"
-    keras_model.save(keras_model.build(ModelSpec(hidden=(8,))), Recipe(), path)
+    save(keras_bridge.build(Architecture(hidden=(8,))), Recipe(), path)
     return path
 
 
@@ -202,20 +211,20 @@ def test_a_plain_sequential_model_from_elsewhere_loads(tmp_path: Path) -> None:
     path = tmp_path / "other.keras"
     model.save(path)
     loaded = read_model(path)
-    assert loaded.recipe.model.hidden == (12,)
-    assert loaded.recipe.model.activation == "tanh"
+    assert loaded.recipe.architecture.hidden == (12,)
+    assert loaded.recipe.architecture.activation == "tanh"
     images = np.random.default_rng(0).random((4, 28, 28), dtype=np.float32)
     expected = model.predict(images, verbose=0)
     assert np.max(np.abs(loaded.network.predict(images) - expected)) <= 1e-5
 
 
 def test_nan_weights_are_refused(tmp_path: Path) -> None:
-    spec = ModelSpec(hidden=(8,))
-    model = keras_model.build(spec)
+    spec = Architecture(hidden=(8,))
+    model = keras_bridge.build(spec)
     kernel, bias = model.get_layer("hidden_1").get_weights()
     kernel[0, 0] = np.nan
     model.get_layer("hidden_1").set_weights([kernel, bias])
-    path = keras_model.save(model, Recipe(spec), tmp_path / "nan.keras")
+    path = save(model, Recipe(spec), tmp_path / "nan.keras")
     with pytest.raises(ModelFileError, match="NaN"):
         read_model(path)
 

@@ -5,16 +5,16 @@ import json
 import pytest
 
 from nnpad.core import spec as specs
-from nnpad.core.spec import Augmentation, ModelSpec, Recipe, SpecError, TrainConfig
+from nnpad.core.spec import Architecture, Augmentation, Recipe, SpecError, TrainConfig
 
 
 def test_default_is_the_classic_network() -> None:
     recipe = specs.classic()
-    assert recipe.model.hidden == (128, 64)
-    assert recipe.model.activation == "relu"
+    assert recipe.architecture.hidden == (128, 64)
+    assert recipe.architecture.activation == "relu"
     assert (recipe.train.batch_size, recipe.train.epochs) == (32, 5)
     assert recipe.train.learning_rate == pytest.approx(1e-3)
-    assert recipe.model.describe() == "784-128-64-10 relu"
+    assert recipe.architecture.describe() == "784-128-64-10 relu"
 
 
 @pytest.mark.parametrize("name", sorted(specs.PRESETS))
@@ -26,8 +26,10 @@ def test_presets_round_trip_through_json(name: str) -> None:
 
 
 def test_partial_json_fills_defaults() -> None:
-    recipe = Recipe.from_json('{"model": {"hidden": [32]}, "train": {"epochs": 2}}')
-    assert recipe.model.hidden == (32,)
+    recipe = Recipe.from_json(
+        '{"architecture": {"hidden": [32]}, "train": {"epochs": 2}}'
+    )
+    assert recipe.architecture.hidden == (32,)
     assert recipe.train.epochs == 2
     assert recipe.train.batch_size == 32
 
@@ -37,16 +39,16 @@ def test_partial_json_fills_defaults() -> None:
     [
         ("not json", "not valid JSON"),
         ("[1, 2]", "JSON object"),
-        ('{"model": {"hidden": []}}', "hidden"),
-        ('{"model": {"hidden": [0]}}', "between"),
-        ('{"model": {"hidden": [1.5]}}', "whole number"),
-        ('{"model": {"activation": "gelu"}}', "activation"),
-        ('{"model": {"dropout": 0.95}}', "dropout"),
-        ('{"model": {"colour": 1}}', "unknown key"),
+        ('{"architecture": {"hidden": []}}', "hidden"),
+        ('{"architecture": {"hidden": [0]}}', "between"),
+        ('{"architecture": {"hidden": [1.5]}}', "whole number"),
+        ('{"architecture": {"activation": "gelu"}}', "activation"),
+        ('{"architecture": {"dropout": 0.95}}', "dropout"),
+        ('{"architecture": {"colour": 1}}', "unknown key"),
         ('{"train": {"epochs": 0}}', "epochs"),
         ('{"train": {"batch_size": "32"}}', "whole number"),
         ('{"train": {"learning_rate": NaN}}', "learning_rate"),
-        ('{"model": {"augmentation": {"rotation": 90}}}', "rotation"),
+        ('{"architecture": {"augmentation": {"rotation": 90}}}', "rotation"),
         ('{"train": {"lr_schedule": "step"}}', "lr_schedule"),
     ],
 )
@@ -57,7 +59,7 @@ def test_invalid_specs_are_refused_with_a_reason(text: str, words: str) -> None:
 
 def test_with_changes_validates_and_rejects_unknown_names() -> None:
     changed = specs.with_changes(specs.classic(), hidden=(10, 10, 10), epochs=1)
-    assert changed.model.hidden == (10, 10, 10)
+    assert changed.architecture.hidden == (10, 10, 10)
     assert changed.train.epochs == 1
     with pytest.raises(SpecError, match="unknown"):
         specs.with_changes(specs.classic(), colour="red")
@@ -66,7 +68,7 @@ def test_with_changes_validates_and_rejects_unknown_names() -> None:
 
 
 def test_specs_are_frozen() -> None:
-    model = ModelSpec()
+    model = Architecture()
     with pytest.raises(AttributeError):
         model.hidden = (1,)  # type: ignore[misc]
     assert Augmentation().enabled is False
@@ -77,3 +79,12 @@ def test_specs_are_frozen() -> None:
 def test_unknown_preset() -> None:
     with pytest.raises(SpecError, match="classic"):
         specs.preset("huge")
+
+
+def test_specs_from_before_the_rename_still_load() -> None:
+    # nnpad 0.1 wrote {"model": ...}: models and settings saved then keep working.
+    old = Recipe.from_json('{"model": {"hidden": [32]}, "train": {"epochs": 2}}')
+    assert old.architecture.hidden == (32,)
+    assert "model" not in old.to_dict() and "architecture" in old.to_dict()
+    with pytest.raises(SpecError, match="unknown"):
+        Recipe.from_json('{"model": {}, "architecture": {}}')

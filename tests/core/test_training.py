@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from nnpad.core.data import Dataset
-from nnpad.core.spec import ModelSpec, Recipe, TrainConfig
-from nnpad.core.training import Trainer
+from nnpad.core.spec import Architecture, Recipe, TrainConfig
+from nnpad.core.training.trainer import Trainer
 
 pytestmark = pytest.mark.slow
 
 TINY = Recipe(
-    ModelSpec(hidden=(16,)),
+    Architecture(hidden=(16,)),
     TrainConfig(epochs=3, batch_size=16, validation_split=0.2, learning_rate=5e-3),
 )
 
@@ -60,7 +60,7 @@ def test_a_run_reports_progress_and_learns(tiny_dataset: Dataset) -> None:
     assert all(e.val_accuracy is not None for e in epochs)
     assert epochs[-1].loss < epochs[0].loss
     assert result.val_accuracy is not None and result.val_accuracy > 0.8
-    assert result.model is not None
+    assert result.keras_model is not None
 
 
 def test_reports_are_throttled(tiny_dataset: Dataset) -> None:
@@ -76,12 +76,12 @@ def test_stop_before_start_does_not_train(tiny_dataset: Dataset) -> None:
     recorder = Recorder()
     result = trainer.run(recorder)
     assert result.status == "stopped"
-    assert result.model is None
+    assert result.keras_model is None
     assert recorder.events == []
 
 
 def test_stop_during_training_ends_within_a_step(tiny_dataset: Dataset) -> None:
-    recipe = Recipe(TINY.model, TrainConfig(epochs=50, batch_size=16))
+    recipe = Recipe(TINY.architecture, TrainConfig(epochs=50, batch_size=16))
     trainer = Trainer(recipe, tiny_dataset, report_interval=0, steps_per_execution=1)
 
     class StopAtThirdBatch(Recorder):
@@ -96,7 +96,7 @@ def test_stop_during_training_ends_within_a_step(tiny_dataset: Dataset) -> None:
     assert result.status == "stopped"
     assert len(recorder.of("batch")) == 3  # not one batch more
     assert recorder.of("epoch") == []
-    assert result.model is None  # no complete epoch: nothing worth keeping
+    assert result.keras_model is None  # no complete epoch: nothing worth keeping
 
 
 def test_nan_loss_stops_and_keeps_the_last_good_weights(
@@ -120,16 +120,19 @@ def test_nan_loss_stops_and_keeps_the_last_good_weights(
     assert result.status == "nan"
     assert "nan" in result.message.lower()
     assert len(recorder.of("epoch")) == 1
-    assert result.model is not None
-    for kept, good in zip(result.model.get_weights(), poison.good, strict=True):
+    assert result.keras_model is not None
+    for kept, good in zip(result.keras_model.get_weights(), poison.good, strict=True):
         np.testing.assert_array_equal(kept, good)
 
 
 def test_same_seed_same_result(tiny_dataset: Dataset) -> None:
     first = Trainer(TINY, tiny_dataset).run()
     second = Trainer(TINY, tiny_dataset).run()
-    assert first.model is not None and second.model is not None
-    for a, b in zip(first.model.get_weights(), second.model.get_weights(), strict=True):
+    assert first.keras_model is not None and second.keras_model is not None
+    pairs = zip(
+        first.keras_model.get_weights(), second.keras_model.get_weights(), strict=True
+    )
+    for a, b in pairs:
         np.testing.assert_array_equal(a, b)
     assert [e.loss for e in first.epochs] == [e.loss for e in second.epochs]
 
@@ -145,7 +148,7 @@ def test_snapshots_are_numpy_networks(tiny_dataset: Dataset) -> None:
 
 
 def test_steps_per_execution_gives_about_fifty_reports_an_epoch() -> None:
-    from nnpad.core.training import auto_steps_per_execution
+    from nnpad.core.training.trainer import auto_steps_per_execution
 
     assert auto_steps_per_execution(10) == 1
     assert auto_steps_per_execution(169) == 3
@@ -163,7 +166,7 @@ def test_a_stopped_run_keeps_the_last_complete_epoch(tiny_dataset: Dataset) -> N
             if epoch == 0:
                 self.weights = [np.array(w) for w in self.model.get_weights()]
 
-    recipe = Recipe(TINY.model, TrainConfig(epochs=20, batch_size=16))
+    recipe = Recipe(TINY.architecture, TrainConfig(epochs=20, batch_size=16))
     remember = Remember()
     trainer = Trainer(
         recipe,
@@ -182,6 +185,8 @@ def test_a_stopped_run_keeps_the_last_complete_epoch(tiny_dataset: Dataset) -> N
     result = trainer.run(StopInSecondEpoch())
     assert result.status == "stopped"
     assert [e.epoch for e in result.epochs] == [0]
-    assert result.model is not None
-    for kept, first in zip(result.model.get_weights(), remember.weights, strict=True):
+    assert result.keras_model is not None
+    for kept, first in zip(
+        result.keras_model.get_weights(), remember.weights, strict=True
+    ):
         np.testing.assert_array_equal(kept, first)

@@ -9,8 +9,9 @@ import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
-from nnpad.core.network import DenseBlock, Network
-from nnpad.core.spec import ModelSpec
+from nnpad.core.explain import NeuronMaps
+from nnpad.core.model.network import DenseBlock, Network
+from nnpad.core.spec import Architecture
 from nnpad.ui import grids
 from nnpad.ui.activation_view import ActivationView
 
@@ -28,7 +29,7 @@ def make_network(
         )
         for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes))
     ]
-    return Network(ModelSpec(hidden=hidden, activation=activation), blocks)
+    return Network(Architecture(hidden=hidden, activation=activation), blocks)
 
 
 def digit_image() -> np.ndarray:
@@ -120,7 +121,7 @@ def test_titles_name_size_and_activation(view):
     view.set_network(make_network((16, 8), activation="tanh"))
     texts = [
         item.text
-        for item in view._layers_widget.ci.items
+        for item in view.diagram.ci.items
         if hasattr(item, "text") and isinstance(item.text, str)
     ]
     assert texts == [
@@ -195,7 +196,7 @@ def test_predicted_digit_is_highlighted(view):
     acts = network.activations(digit_image())
     view.show_activations(acts)
     digit = int(acts[-1].argmax())
-    marker = view._predict_marker
+    marker = view.diagram.predict_marker
     assert marker.isVisible()
     assert marker.rect().x() == digit
     view.show_activations(None)
@@ -207,8 +208,8 @@ def test_many_updates_create_no_scene_items(view):
     view.set_network(network)
     view.select_neuron(2, 1)  # the detail panel updates too
     scenes = [
-        view._layers_widget.scene(),
-        view._weights_widget.scene(),
+        view.diagram.scene(),
+        view.mosaic.scene(),
         view.detail._weights_view.scene(),
         view.detail._bars_view.scene(),
     ]
@@ -236,9 +237,9 @@ def test_selecting_a_first_layer_neuron_shows_its_weights_and_activation(view, q
     assert signal.args == [(1, 3)]
     assert view.selected_neuron() == (1, 3)
     np.testing.assert_array_equal(
-        view.detail.weights_item.image, network.first_layer_images()[3]
+        view.detail.weights_item.image, NeuronMaps(network).weight_images(1)[3]
     )
-    limit = np.abs(network.first_layer_images()[3]).max()
+    limit = np.abs(NeuronMaps(network).weight_images(1)[3]).max()
     assert tuple(view.detail.weights_item.levels) == pytest.approx((-limit, limit))
     assert view.detail.caption() == (
         f"Hidden 1, neuron 3: activation {acts[1][0, 3]:.2f}"
@@ -253,13 +254,17 @@ def test_deeper_and_output_neurons_show_weights_summed_through_the_network(view)
 
     view.select_neuron(2, 5)
     np.testing.assert_allclose(
-        view.detail.weights_item.image, network.input_images(1)[5], rtol=1e-6
+        view.detail.weights_item.image,
+        NeuronMaps(network).weight_images(2)[5],
+        rtol=1e-6,
     )
     assert view.detail.caption().startswith("Hidden 2, neuron 5: activation")
 
     view.select_neuron(3, 7)
     np.testing.assert_allclose(
-        view.detail.weights_item.image, network.input_images(2)[7], rtol=1e-6
+        view.detail.weights_item.image,
+        NeuronMaps(network).weight_images(3)[7],
+        rtol=1e-6,
     )
     assert view.detail.caption().startswith(
         f"Output, digit 7: probability {acts[3][0, 7]:.2f}"
@@ -315,7 +320,7 @@ def test_mosaic_tiles_every_first_layer_neuron_with_gaps(view):
     mosaic = view.mosaic_item().image
     assert view.mosaic_tiles() == (4, 4)
     assert mosaic.shape == (4 * 28 + 3, 4 * 28 + 3)
-    weights = network.first_layer_images()
+    weights = NeuronMaps(network).weight_images(1)
     for row, col in [(0, 0), (1, 2), (3, 3)]:
         top, left = row * 29, col * 29
         np.testing.assert_array_equal(
@@ -327,7 +332,7 @@ def test_mosaic_tiles_every_first_layer_neuron_with_gaps(view):
     view.set_network(make_network((16, 8), seed=5))
     assert view.mosaic_item() is item
     np.testing.assert_array_equal(
-        item.image[:28, :28], view.network().first_layer_images()[0]
+        item.image[:28, :28], NeuronMaps(view.network()).weight_images(1)[0]
     )
 
 
@@ -340,7 +345,7 @@ def test_hover_previews_a_neuron_and_leaving_restores_the_selection(shown, qtbot
     settle(qtbot, shown)
     shown.show_activations(network.activations(digit_image()))
     shown.select_neuron(1, 0)
-    scene = shown._layers_widget.scene()
+    scene = shown.diagram.scene()
     item = shown.image_items()[2]  # Hidden 2, 4x2 grid: neuron 5 is row 2, col 1
 
     scene.sigMouseMoved.emit(scene_point(item, 1.5, 2.5))
@@ -348,7 +353,9 @@ def test_hover_previews_a_neuron_and_leaving_restores_the_selection(shown, qtbot
     assert shown.selected_neuron() == (1, 0)
     assert shown.detail.caption().startswith("Hidden 2, neuron 5:")
     np.testing.assert_allclose(
-        shown.detail.weights_item.image, network.input_images(1)[5], rtol=1e-6
+        shown.detail.weights_item.image,
+        NeuronMaps(network).weight_images(2)[5],
+        rtol=1e-6,
     )
 
     scene.sigMouseMoved.emit(scene_point(item, 1.0, -0.5))  # just above the grid
@@ -357,7 +364,7 @@ def test_hover_previews_a_neuron_and_leaving_restores_the_selection(shown, qtbot
 
     scene.sigMouseMoved.emit(scene_point(shown.image_items()[3], 7.5, 0.5))
     assert shown.shown_neuron() == (3, 7)
-    QApplication.sendEvent(shown._layers_widget.viewport(), QEvent(QEvent.Type.Leave))
+    QApplication.sendEvent(shown.diagram.viewport(), QEvent(QEvent.Type.Leave))
     assert shown.shown_neuron() == (1, 0)
 
 
@@ -365,7 +372,7 @@ def test_click_selects_the_neuron_under_the_mouse(shown, qtbot):
     network = make_network((16, 8))
     shown.set_network(network)
     settle(qtbot, shown)
-    widget = shown._layers_widget
+    widget = shown.diagram
     item = shown.image_items()[1]  # Hidden 1, 4x4 grid: neuron 9 is row 2, col 1
     where = widget.mapFromScene(scene_point(item, 1.5, 2.5))
     qtbot.mouseClick(widget.viewport(), Qt.MouseButton.LeftButton, pos=where)
@@ -377,7 +384,7 @@ def test_hovering_and_clicking_a_mosaic_tile_picks_that_neuron(shown, qtbot):
     shown.set_network(network)
     shown._tabs.setCurrentIndex(1)
     settle(qtbot, shown)
-    widget = shown._weights_widget
+    widget = shown.mosaic
     item = shown.mosaic_item()
     point = scene_point(item, 2 * 29 + 10, 1 * 29 + 20)  # tile row 1, col 2
 
@@ -390,7 +397,7 @@ def test_hovering_and_clicking_a_mosaic_tile_picks_that_neuron(shown, qtbot):
     qtbot.mouseClick(widget.viewport(), Qt.MouseButton.LeftButton, pos=where)
     assert shown.selected_neuron() == (1, 6)
     np.testing.assert_array_equal(
-        shown.detail.weights_item.image, network.first_layer_images()[6]
+        shown.detail.weights_item.image, NeuronMaps(network).weight_images(1)[6]
     )
 
 
@@ -443,4 +450,4 @@ def test_tab_changes_layer_then_lets_focus_move_on(shown, qtbot):
 def test_accessible_name_and_key_help(view):
     assert view.objectName() == "activations"
     assert view.accessibleName() == "Layer activations"
-    assert "PageUp/PageDown" in view._layers_widget.toolTip()
+    assert "PageUp/PageDown" in view.diagram.toolTip()

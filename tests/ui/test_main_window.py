@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -10,9 +11,11 @@ from PIL import Image
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
-from nnpad.core.model_store import load_preferred
+from nnpad.core.model import store
 from nnpad.ui.main_window import MainWindow
+from nnpad.ui.session import Session
 from nnpad.ui.startup_probe import draw_stroke
+from nnpad.ui.training_worker import TrainingController
 
 SEVEN = [(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.6, 0.5), (0.45, 0.85)]
 
@@ -22,11 +25,16 @@ def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
+def make_window(qtbot, settings: QSettings) -> MainWindow:
+    session = Session(store.load(), store.default_model_path())
+    win = MainWindow(settings, session, TrainingController())
+    qtbot.addWidget(win)
+    return win
+
+
 @pytest.fixture
 def window(qtbot, settings: QSettings) -> MainWindow:
-    model, path, _ = load_preferred(None)
-    win = MainWindow(settings, model, path)
-    qtbot.addWidget(win)
+    win = make_window(qtbot, settings)
     win.show()
     qtbot.waitExposed(win)
     return win
@@ -45,55 +53,69 @@ def warnings(monkeypatch) -> list[str]:
 
 
 def test_object_names_for_key_widgets(window: MainWindow) -> None:
-    for name in (
-        "canvas",
-        "prediction",
-        "trainButton",
-        "stopButton",
-        "lossChart",
-        "activations",
-    ):
+    for name in ("canvas", "prediction", "probabilities", "network_input"):
         assert window.findChild(object, name) is not None, name
+    window.training  # noqa: B018 - builds the Train panel
+    window.activations  # noqa: B018
+    for name in ("trainButton", "stopButton", "lossChart", "activations"):
+        assert window.findChild(object, name) is not None, name
+
+
+def test_panels_off_screen_are_built_only_when_shown(qtbot, settings) -> None:
+    win = make_window(qtbot, settings)
+    assert not win.inside.is_built() and not win.train_panel.is_built()
+    with qtbot.waitSignal(win.first_painted):
+        win.show()
+    # The visible Look inside panel comes just after the first frame...
+    qtbot.waitUntil(win.inside.is_built)
+    assert not win.train_panel.is_built()
+    # ... and the Train panel when it is first shown.
+    win.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(win.train_panel.is_built)
+    assert win.findChild(object, "trainButton") is not None
 
 
 def test_drawing_a_seven_is_recognised_live(window: MainWindow, qtbot) -> None:
     assert window.prediction.text() == ""
-    with qtbot.waitSignal(window.recognizer.recognized):
+    with qtbot.waitSignal(window.session.recognized):
         draw_stroke(window, SEVEN)
     assert len(window.canvas.drawing().strokes) == 1
     assert window.prediction.text().startswith("7 (")
     assert window.prediction.accessibleDescription() == window.prediction.text()
-    # The activation view got the same activations.
-    assert window.activations.network() is window.recognizer.model.network
+    # The activation view shows the same model and the same reading.
+    assert window.activations.network() is window.session.model.network
+    shown = window.activations.image_items()[-1].image
+    probabilities = window.session.recognition.current.probabilities
+    np.testing.assert_allclose(shown.ravel(), probabilities, rtol=1e-6)
 
 
 def test_undo_redo_clear_through_actions(window: MainWindow) -> None:
     draw_stroke(window, SEVEN)
-    assert window.undo_action.isEnabled()
-    window.undo_action.trigger()
+    assert window.actions.undo.isEnabled()
+    window.actions.undo.trigger()
     assert window.canvas.is_empty()
     assert window.prediction.text() == ""
-    window.redo_action.trigger()
+    window.actions.redo.trigger()
     assert window.prediction.text().startswith("7")
-    window.clear_action.trigger()
+    window.actions.clear.trigger()
     assert window.canvas.is_empty() and window.prediction.text() == ""
-    window.undo_action.trigger()
+    window.actions.undo.trigger()
     assert not window.canvas.is_empty()
 
 
 def test_brush_slider_sets_the_canvas_brush(window: MainWindow) -> None:
     window.brush.setValue(30)
     assert window.canvas.brush_size == 30
-    window.smaller_action.trigger()
+    window.actions.smaller.trigger()
     assert window.canvas.brush_size == 28
 
 
 def test_sample_is_shown_behind_the_ink_and_classified(window: MainWindow) -> None:
-    window.sample_action.trigger()
+    window.actions.sample.trigger()
     assert window.canvas.has_reference()
     assert window.prediction.text() != ""
     assert "MNIST sample" in window.statusBar().currentMessage()
-    window.clear_action.trigger()
+    window.actions.clear.trigger()
     assert not window.canvas.has_reference()
 
 
@@ -103,18 +125,18 @@ def test_open_image_classifies_it(window: MainWindow, tmp_path: Path) -> None:
     sample = load_sample()
     path = tmp_path / "photo.png"
     Image.fromarray(255 - sample.x_train[3]).resize((120, 120)).save(path)
-    window.classify_file(path)
+    window.commands.classify_file(path)
     assert window.prediction.text().startswith(f"{sample.y_train[3]} (")
 
 
 def test_a_corrupt_model_is_refused_and_the_current_one_stays(
     window: MainWindow, tmp_path: Path, warnings: list[str]
 ) -> None:
-    before = window.recognizer.model
+    before = window.session.model
     bad = tmp_path / "bad.keras"
     bad.write_bytes(b"PK\x03\x04 truncated")
-    assert window.load_model_file(bad) is False
-    assert window.recognizer.model is before
+    assert window.commands.load_model_file(bad) is False
+    assert window.session.model is before
     assert warnings and "corrupt" in warnings[0]
     assert "still in use" in warnings[0]
 
@@ -122,25 +144,24 @@ def test_a_corrupt_model_is_refused_and_the_current_one_stays(
 def test_another_model_can_be_used(window: MainWindow, tmp_path: Path) -> None:
     import shutil
 
-    from nnpad.core.inference import default_model_path
-
     copy = tmp_path / "copy.keras"
-    shutil.copy(default_model_path(), copy)
-    assert window.load_model_file(copy)
-    assert window.model_path == copy
+    shutil.copy(store.default_model_path(), copy)
+    changed: list[object] = []
+    window.session.model_changed.connect(changed.append)
+    assert window.commands.load_model_file(copy)
+    assert window.session.model_path == copy
+    assert changed == [window.session.model]
     assert "Model:" in window.model_label.text()
+    assert window.model_label.toolTip() == str(copy)
 
 
 def test_settings_persist(qtbot, settings: QSettings) -> None:
-    model, path, _ = load_preferred(None)
-    first = MainWindow(settings, model, path)
-    qtbot.addWidget(first)
+    first = make_window(qtbot, settings)
     first.brush.setValue(33)
     first.tabs.setCurrentIndex(1)
     first.resize(700, 500)  # the offscreen screen is 800x600
     first.close()
-    second = MainWindow(settings, model, path)
-    qtbot.addWidget(second)
+    second = make_window(qtbot, settings)
     assert second.brush.value() == 33
     assert second.tabs.currentIndex() == 1
     assert second.size().width() == 700
@@ -153,24 +174,26 @@ def test_the_window_imports_no_tensorflow() -> None:
     code = (
         "import os, sys\nos.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
         "from PySide6.QtWidgets import QApplication\napp = QApplication([])\n"
-        "from PySide6.QtCore import QSettings\n"
-        "from nnpad.core.model_store import load_preferred\n"
-        "from nnpad.ui.main_window import MainWindow\n"
-        "m, p, _ = load_preferred(None)\n"
-        "import tempfile\n"
-        "s = QSettings(tempfile.mktemp(suffix='.ini'), QSettings.Format.IniFormat)\n"
-        "w = MainWindow(s, m, p); w.show(); app.processEvents()\n"
-        "print('TF', 'tensorflow' in sys.modules, 'keras' in sys.modules)"
+        "import tempfile, time\n"
+        "from nnpad.app import create_window, settings_at\n"
+        "w = create_window(settings_at(tempfile.mktemp(suffix='.ini')))\n"
+        "w.show(); end = time.time() + 20\n"
+        "while not (w.session.model and w.inside.is_built()) and time.time() < end:\n"
+        "    app.processEvents()\n"
+        "w.activations; w.training; app.processEvents()\n"
+        "print('TF', 'tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+        "print('built', w.session.model is not None, w.inside.is_built())"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert "TF False False" in out
+    assert "built True True" in out
 
 
 def test_network_input_is_mnist_like(window: MainWindow) -> None:
     draw_stroke(window, SEVEN)
-    image = window.recognizer.image
+    image = window.session.image
     assert image is not None and image.shape == (28, 28)
     rows, cols = np.nonzero(image > 0.1)
     assert max(rows.max() - rows.min(), cols.max() - cols.min()) <= 20
@@ -180,37 +203,44 @@ def test_network_input_is_mnist_like(window: MainWindow) -> None:
 def test_closing_while_training_stops_it_cleanly(
     window: MainWindow, qtbot, tiny_dataset, settings: QSettings
 ) -> None:
-    from nnpad.core.spec import ModelSpec, Recipe, TrainConfig
+    from nnpad.core.spec import Architecture, Recipe, TrainConfig
 
-    controller = window.training.controller
-    window.training.set_data_source(tiny_dataset)
+    controller = window.controller
+    window.training.data.set_source(tiny_dataset)
     window.training.set_recipe(
-        Recipe(ModelSpec(hidden=(8,)), TrainConfig(epochs=500, batch_size=8))
+        Recipe(Architecture(hidden=(8,)), TrainConfig(epochs=500, batch_size=8))
     )
     with qtbot.waitSignal(controller.batch, timeout=60_000):
-        window.train_action.trigger()
+        window.actions.train.trigger()
     assert controller.is_running()
     with qtbot.waitSignal(controller.running_changed, timeout=10_000):
+        started = time.perf_counter()
         window.close()
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+        # Gone from the screen at once: the window never waits on the thread.
+        assert not window.isVisible()
+        assert time.perf_counter() - started < 0.5
     assert not controller.is_running()
-    assert settings.value("model/path")  # settings were saved on the way out
+    # Closed for real once the run ended, saving the settings on the way out.
+    qtbot.waitUntil(lambda: settings.value("model/path") is not None, timeout=5000)
 
 
 @pytest.mark.slow
 def test_using_a_trained_model(window: MainWindow, qtbot, tiny_dataset) -> None:
-    from nnpad.core.spec import ModelSpec, Recipe, TrainConfig
+    from nnpad.core.spec import Architecture, Recipe, TrainConfig
 
-    controller = window.training.controller
-    window.training.set_data_source(tiny_dataset)
+    controller = window.controller
+    window.training.data.set_source(tiny_dataset)
     window.training.set_recipe(
-        Recipe(ModelSpec(hidden=(12,)), TrainConfig(epochs=2, batch_size=16))
+        Recipe(Architecture(hidden=(12,)), TrainConfig(epochs=2, batch_size=16))
     )
     with qtbot.waitSignal(controller.running_changed, timeout=60_000) as blocker:
-        window.train_action.trigger()
+        window.actions.train.trigger()
         qtbot.waitUntil(lambda: not controller.is_running(), timeout=60_000)
     assert blocker.signal_triggered
-    window.training.use_button.click()
-    assert window.recognizer.model.recipe.model.hidden == (12,)
-    assert window.model_path.parent.name == "models"
-    assert window.model_path.is_file()
+    result = window.training.offer.result()
+    window.training.offer.use_button.click()
+    # Handed over in memory (the very network trained), and kept on disk as well.
+    assert window.session.model.network is result.network
+    assert window.session.model.recipe.architecture.hidden == (12,)
+    assert window.session.model_path.parent.name == "models"
+    assert store.load(window.session.model_path).recipe.architecture.hidden == (12,)

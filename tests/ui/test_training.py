@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QMessageBox, QPushButton
 
 from nnpad.core import data as data_module
 from nnpad.core.data import OfflineError
-from nnpad.core.model_file import read_model
-from nnpad.core.network import Network
+from nnpad.core.model.network import Network
+from nnpad.core.model.store import load as read_model
 from nnpad.core.progress import (
     BatchProgress,
     EpochResult,
@@ -24,7 +24,14 @@ from nnpad.core.progress import (
     TrainResult,
     format_duration,
 )
-from nnpad.core.spec import PRESETS, ModelSpec, Recipe, SpecError, TrainConfig, preset
+from nnpad.core.spec import (
+    PRESETS,
+    Architecture,
+    Recipe,
+    SpecError,
+    TrainConfig,
+    preset,
+)
 from nnpad.ui.recipe_form import parse_hidden
 from nnpad.ui.training_panel import TrainingPanel
 from nnpad.ui.training_worker import TrainingController
@@ -38,7 +45,7 @@ def is_false(value: bool) -> bool:
 
 
 def tiny_recipe(epochs: int = 2) -> Recipe:
-    return Recipe(ModelSpec(hidden=(16,)), TrainConfig(epochs=epochs, batch_size=32))
+    return Recipe(Architecture(hidden=(16,)), TrainConfig(epochs=epochs, batch_size=32))
 
 
 @pytest.fixture
@@ -50,7 +57,7 @@ def controller(qtbot):
 
 @pytest.fixture
 def panel(qtbot):
-    widget = TrainingPanel()
+    widget = TrainingPanel(TrainingController())
     qtbot.addWidget(widget)
     yield widget
     assert widget.controller.shutdown(10_000)
@@ -119,16 +126,16 @@ def test_run_emits_in_order_on_gui_thread(qtbot, controller, tiny_dataset):
 
     (result,) = recorder.values("finished")
     assert result.status == "finished"
-    assert result.model is not None
+    assert result.keras_model is not None and result.network is not None
     assert len(result.epochs) == 2
     assert recorder.values("failed") == []
 
 
 @pytest.mark.slow
 def test_panel_run_draws_curves_and_offers_the_model(qtbot, panel, tiny_dataset):
-    panel.set_current_accuracy(0.5)
+    panel.offer.set_current_accuracy(0.5)
     panel.set_recipe(tiny_recipe())
-    panel.set_data_source(tiny_dataset)
+    panel.data.set_source(tiny_dataset)
     assert panel.train_button.isEnabled()
     assert not panel.stop_button.isEnabled()
     with qtbot.waitSignal(panel.controller.finished, timeout=TIMEOUT) as done:
@@ -151,38 +158,43 @@ def test_panel_run_draws_curves_and_offers_the_model(qtbot, panel, tiny_dataset)
 
     assert panel.progress.value() == panel.progress.maximum()
     assert panel.phase_label.text().startswith("Finished")
-    text = panel.result_label.text()
+    text = panel.offer.label.text()
     assert f"val accuracy {100 * result.val_accuracy:.1f}%" in text
     assert "current model: 50.0%" in text
-    assert not panel.use_button.isHidden()
-    assert not panel.save_button.isHidden()
+    assert not panel.offer.use_button.isHidden()
+    assert not panel.offer.save_button.isHidden()
     assert panel.train_button.isEnabled()
     assert not panel.stop_button.isEnabled()
 
-    with qtbot.waitSignal(panel.use_model_requested) as used:
-        qtbot.mouseClick(panel.use_button, LEFT)
+    with qtbot.waitSignal(panel.offer.use_requested) as used:
+        qtbot.mouseClick(panel.offer.use_button, LEFT)
     assert used.args[0] is result
     assert panel.data_description() == "synthetic bars"
-    assert panel.use_button.isHidden()
+    assert panel.offer.use_button.isHidden()
 
 
 @pytest.mark.slow
-def test_stop_ends_the_run_quickly(qtbot, controller, tiny_dataset):
-    stopped_at: list[float] = []
+def test_stop_ends_the_run_within_a_step(qtbot, controller, tiny_dataset):
+    # How many seconds that takes is a benchmark's business (README: Stop).
+    after_stop: list[BatchProgress] = []
+    stopped_in: list[int] = []
 
-    def stop_once(_progress) -> None:
-        if not stopped_at:
-            stopped_at.append(time.perf_counter())
+    def stop_once(progress: BatchProgress) -> None:
+        if stopped_in:
+            after_stop.append(progress)
+        else:
+            stopped_in.append(progress.epoch)
             controller.stop()
 
     controller.batch.connect(stop_once)
     with qtbot.waitSignal(controller.finished, timeout=TIMEOUT) as done:
         controller.start(tiny_recipe(epochs=500), tiny_dataset)
-    elapsed = time.perf_counter() - stopped_at[0]
     result = done.args[0]
     assert result.status == "stopped"
-    assert len(result.epochs) < 500
-    assert elapsed < 2.0, f"stopping took {elapsed:.2f} s"
+    # The epoch it was stopped in is cut short and not counted (unless the stop
+    # came at its very end); at most the step already under way reports after it.
+    assert stopped_in[0] <= len(result.epochs) <= stopped_in[0] + 1
+    assert len(after_stop) <= 1
     qtbot.waitUntil(lambda: not controller.is_running(), timeout=5000)
 
 
@@ -227,7 +239,7 @@ def test_shutdown_that_times_out_ends_later(
     ):
         release.set()
     assert [r.status for r in results] == ["stopped"]
-    assert results[0].model is None
+    assert results[0].keras_model is None
 
 
 def test_missing_file_fails_and_controller_starts_again(qtbot, controller, tmp_path):
@@ -245,7 +257,7 @@ def test_missing_file_fails_and_controller_starts_again(qtbot, controller, tmp_p
 def test_unexpected_exception_reaches_failed(
     qtbot, controller, tiny_dataset, monkeypatch
 ):
-    from nnpad.core import training
+    from nnpad.core.training import trainer as training
 
     def explode(self, listener=None):
         raise RuntimeError("boom")
@@ -263,7 +275,7 @@ def test_unexpected_exception_reaches_failed(
 
 
 def test_start_refuses_an_invalid_recipe_or_a_second_run(controller, tiny_dataset):
-    bad = Recipe(ModelSpec(hidden=(0,)))
+    bad = Recipe(Architecture(hidden=(0,)))
     with pytest.raises(SpecError):
         controller.start(bad, tiny_dataset)
     assert not controller.is_running()
@@ -280,8 +292,8 @@ def test_offline_mnist_shows_message_and_offers_local_file(
     def offline():
         raise OfflineError(message)
 
-    monkeypatch.setattr(data_module, "load_keras_mnist", offline)
-    panel.set_data_source("mnist")
+    monkeypatch.setattr(data_module.sources, "load_keras_mnist", offline)
+    panel.data.set_source("mnist")
     with qtbot.waitSignal(panel.controller.failed, timeout=TIMEOUT):
         qtbot.mouseClick(panel.train_button, LEFT)
     qtbot.waitUntil(lambda: not panel.controller.is_running(), timeout=5000)
@@ -293,11 +305,11 @@ def test_offline_mnist_shows_message_and_offers_local_file(
 
     chosen = str(tmp_path / "mnist.npz")
     monkeypatch.setattr(
-        "nnpad.ui.training_panel.QFileDialog.getOpenFileName",
+        "nnpad.ui.dialogs.QFileDialog.getOpenFileName",
         lambda *args, **kwargs: (chosen, ""),
     )
     qtbot.mouseClick(panel.local_file_button, LEFT)
-    assert panel.data_source() == chosen
+    assert panel.data.source() == chosen
     assert panel.error_label.isHidden()
     assert panel.local_file_button.isHidden()
 
@@ -318,7 +330,7 @@ def test_recipe_form_reads_edits(qtbot, panel):
     form.epochs_spin.setValue(3)
     form.val_split_spin.setValue(0.2)
     recipe = panel.recipe()
-    assert recipe.model.hidden == (32, 16, 8)
+    assert recipe.architecture.hidden == (32, 16, 8)
     assert recipe.train.learning_rate == 1e-4
     assert recipe.train.epochs == 3
     assert recipe.train.validation_split == 0.2
@@ -355,7 +367,10 @@ def test_invalid_input_disables_train_with_a_message(qtbot, panel, field, value,
 
 def fake_result(status="finished", val_accuracy=0.95, model=None) -> TrainResult:
     epochs = [EpochResult(0, 0.3, 0.9, 0.25, val_accuracy)]
-    return TrainResult(status, tiny_recipe(), epochs, model=model, message="boom")
+    network = None if model is None else object()
+    return TrainResult(
+        status, tiny_recipe(), epochs, keras_model=model, network=network, message="b"
+    )
 
 
 def test_nan_result_is_not_offered(qtbot, panel):
@@ -363,26 +378,26 @@ def test_nan_result_is_not_offered(qtbot, panel):
     diverged = fake_result("nan", model=object())
     diverged.message = "the loss became nan"
     panel.controller.finished.emit(diverged)
-    assert "diverged" in panel.result_label.text()
-    assert "the loss became nan" in panel.result_label.text()
-    assert panel.use_button.isHidden()
-    assert panel.save_button.isHidden()
+    assert "diverged" in panel.offer.label.text()
+    assert "the loss became nan" in panel.offer.label.text()
+    assert panel.offer.use_button.isHidden()
+    assert panel.offer.save_button.isHidden()
     assert panel.phase_label.text().startswith("Diverged")
 
 
 def test_discard_clears_and_current_accuracy_shows(qtbot, panel):
-    panel.set_current_accuracy(None)
+    panel.offer.set_current_accuracy(None)
     panel.controller.finished.emit(fake_result(model=object()))
-    assert "current model: unknown" in panel.result_label.text()
-    panel.set_current_accuracy(0.9)
-    assert panel.result_label.text() == (
+    assert "current model: unknown" in panel.offer.label.text()
+    panel.offer.set_current_accuracy(0.9)
+    assert panel.offer.label.text() == (
         "New model: val accuracy 95.0% — current model: 90.0%"
     )
     received: list[object] = []
-    panel.use_model_requested.connect(received.append)
-    qtbot.mouseClick(panel.discard_button, LEFT)
-    assert panel.result_label.isHidden()
-    assert panel.use_button.isHidden()
+    panel.offer.use_requested.connect(received.append)
+    qtbot.mouseClick(panel.offer.discard_button, LEFT)
+    assert panel.offer.label.isHidden()
+    assert panel.offer.use_button.isHidden()
     assert received == []
 
 
@@ -390,9 +405,9 @@ def test_buttons_have_tooltips_names_and_keyboard_paths(panel):
     buttons = [
         panel.train_button,
         panel.stop_button,
-        panel.use_button,
-        panel.save_button,
-        panel.discard_button,
+        panel.offer.use_button,
+        panel.offer.save_button,
+        panel.offer.discard_button,
         panel.local_file_button,
         panel.form.advanced_button,
     ]
@@ -426,14 +441,15 @@ def test_panel_does_not_import_tensorflow():
 
 @pytest.fixture
 def untrained_result() -> TrainResult:
-    from nnpad.core.keras_model import build
+    from nnpad.core.model.keras_bridge import build
 
-    return fake_result(val_accuracy=0.875, model=build(tiny_recipe().model, seed=0))
+    model = build(tiny_recipe().architecture, seed=0)
+    return fake_result(val_accuracy=0.875, model=model)
 
 
 @pytest.mark.slow
 def test_save_result_writes_a_loadable_model(panel, untrained_result, tmp_path):
-    path = panel.save_result(untrained_result, tmp_path / "new.keras")
+    path = panel.offer.save(untrained_result, tmp_path / "new.keras")
     assert path == tmp_path / "new.keras"
     loaded = read_model(path)
     assert loaded.recipe == untrained_result.recipe
@@ -453,9 +469,9 @@ def test_save_failure_is_reported_and_loses_nothing(
     panel.controller.finished.emit(untrained_result)
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    assert panel.save_result(untrained_result, blocker / "new.keras") is None
+    assert panel.offer.save(untrained_result, blocker / "new.keras") is None
     assert len(shown) == 1 and "still here" in shown[0]
-    assert not panel.use_button.isHidden()  # still offered
+    assert not panel.offer.use_button.isHidden()  # still offered
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
 
 

@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING
 import pytest
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal, Slot
 
-from nnpad.core.model_store import load_preferred
-from nnpad.core.spec import ModelSpec, Recipe, TrainConfig
+from nnpad.core.model import store
+from nnpad.core.spec import Architecture, Recipe, TrainConfig
 from nnpad.ui.main_window import MainWindow
+from nnpad.ui.session import Session
 from nnpad.ui.startup_probe import draw_stroke
 from nnpad.ui.training_worker import TrainingController
 
@@ -72,10 +73,10 @@ class GuiChurn(QObject):
 
 
 def new_window(qtbot, settings: QSettings) -> MainWindow:
-    model, path, _ = load_preferred(None)
+    session = Session(store.load(), store.default_model_path())
     # No XLA: compiling takes longer than these tiny runs train.
     controller = TrainingController(trainer_options={"jit_compile": False})
-    window = MainWindow(settings, model, path, controller)
+    window = MainWindow(settings, session, controller)
     qtbot.addWidget(window)
     window.show()
     return window
@@ -92,17 +93,18 @@ def test_many_trainings_end_cleanly_whatever_ends_them(
     endings: Counter[str] = Counter()
     for _cycle in range(CYCLES):
         ending = rng.choice(ENDINGS)
-        panel, controller = window.training, window.training.controller
-        panel.set_data_source(tiny_dataset)
+        panel, controller = window.training, window.controller
+        panel.data.set_source(tiny_dataset)
         epochs = rng.randint(1, 3)
+        hidden = (rng.choice((8, 16)),)
         panel.set_recipe(
-            Recipe(ModelSpec(hidden=(rng.choice((8, 16)),)), TrainConfig(epochs=epochs))
+            Recipe(Architecture(hidden=hidden), TrainConfig(epochs=epochs))
         )
         churn = GuiChurn(window)
-        window.train_action.trigger()
+        window.actions.train.trigger()
         assert controller.is_running()
         if ending == "stop":
-            QTimer.singleShot(rng.randint(0, 1500), window.stop_action.trigger)
+            QTimer.singleShot(rng.randint(0, 1500), window.actions.stop.trigger)
         elif ending == "close":
             qtbot.wait(rng.randint(0, 1500))
             window.close()
@@ -112,12 +114,12 @@ def test_many_trainings_end_cleanly_whatever_ends_them(
             qtbot.waitUntil(lambda w=window: not w.isVisible(), timeout=RUN_TIMEOUT)
             window = new_window(qtbot, settings)
             endings["close"] += 1
-        elif not window.training.use_button.isHidden() and rng.random() < 0.5:
-            window.training.use_button.click()
-            assert window.recognizer.model.recipe.model.hidden[0] in (8, 16)
+        elif not panel.offer.use_button.isHidden() and rng.random() < 0.5:
+            panel.offer.use_button.click()
+            assert window.session.model.recipe.architecture.hidden == hidden
             endings[f"{ending}, used"] += 1
         else:
-            window.training.discard_button.click()
+            panel.offer.discard_button.click()
             endings[f"{ending}, discarded"] += 1
         assert churn.turns > 0
         draw_stroke(window, SEVEN)

@@ -11,18 +11,19 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nnpad.core.network import INPUT_SIZE, BatchNorm, DenseBlock, Network
+from nnpad.core.model.network import INPUT_SIZE, BatchNorm, DenseBlock, Network
+from nnpad.core.model.trained import TrainedModel
 from nnpad.core.spec import (
     INPUT_SHAPE,
     NUM_CLASSES,
+    Architecture,
     Augmentation,
-    ModelSpec,
     Recipe,
     SpecError,
     TrainConfig,
@@ -53,21 +54,6 @@ class ModelFileError(ValueError):
     """A model file nnpad cannot use; the message says why in plain words."""
 
 
-@dataclass(frozen=True)
-class LoadedModel:
-    """A model read from disk: its recipe, NumPy network and nnpad metadata."""
-
-    recipe: Recipe
-    network: Network
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def val_accuracy(self) -> float | None:
-        """Validation accuracy recorded when it was trained, if known."""
-        value = self.metadata.get("val_accuracy")
-        return float(value) if isinstance(value, int | float) else None
-
-
 @dataclass
 class _LayerPlan:
     """A Dense block found in the config, before its weights are read."""
@@ -81,7 +67,7 @@ class _LayerPlan:
     l2: float = 0.0
 
 
-def read_model(path: str | Path) -> LoadedModel:
+def read(path: str | Path) -> TrainedModel:
     """Read and check a ``.keras`` file; raise ModelFileError if nnpad cannot use it."""
     path = Path(path)
     name = path.name
@@ -108,7 +94,7 @@ def read_model(path: str | Path) -> LoadedModel:
         network = Network(spec, blocks)
     except ValueError as exc:
         raise ModelFileError(f"{name}: {exc}") from None
-    return LoadedModel(_recipe(spec, metadata), network, metadata)
+    return TrainedModel(_recipe(spec, metadata), network, metadata)
 
 
 def _read_member(archive: zipfile.ZipFile, member: str, name: str, limit: int) -> bytes:
@@ -141,7 +127,7 @@ def _read_metadata(archive: zipfile.ZipFile) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _recipe(spec: ModelSpec, metadata: dict[str, Any]) -> Recipe:
+def _recipe(spec: Architecture, metadata: dict[str, Any]) -> Recipe:
     """Take the architecture from the config and training settings from nnpad.json."""
     train = TrainConfig()
     stored = metadata.get("recipe")
@@ -153,7 +139,7 @@ def _recipe(spec: ModelSpec, metadata: dict[str, Any]) -> Recipe:
     return Recipe(spec, train)
 
 
-def _parse_config(config: Any, name: str) -> tuple[ModelSpec, list[_LayerPlan]]:
+def _parse_config(config: Any, name: str) -> tuple[Architecture, list[_LayerPlan]]:
     """Check the layer list against what nnpad builds and derive the spec."""
     if not isinstance(config, dict) or config.get("class_name") not in (
         "Functional",
@@ -223,7 +209,7 @@ def _parse_config(config: Any, name: str) -> tuple[ModelSpec, list[_LayerPlan]]:
     if len(bn) != 1:
         raise ModelFileError(f"{name}: batch norm on some hidden layers only")
     try:
-        spec = ModelSpec(
+        spec = Architecture(
             hidden=tuple(plan.units for plan in hidden),
             activation=activations.pop(),
             dropout=max(plan.dropout for plan in hidden),

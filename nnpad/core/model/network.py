@@ -13,7 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
-from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES, ModelSpec
+from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES, Architecture
 
 INPUT_SIZE = INPUT_SHAPE[0] * INPUT_SHAPE[1]
 
@@ -75,19 +75,19 @@ class DenseBlock:
 class Network:
     """A trained feedforward network, evaluated with NumPy."""
 
-    def __init__(self, spec: ModelSpec, blocks: list[DenseBlock]) -> None:
-        if len(blocks) != len(spec.hidden) + 1:
+    def __init__(self, architecture: Architecture, blocks: list[DenseBlock]) -> None:
+        if len(blocks) != len(architecture.hidden) + 1:
             raise ValueError("a network needs one block per hidden layer plus output")
-        expected = [INPUT_SIZE, *spec.hidden]
+        expected = [INPUT_SIZE, *architecture.hidden]
         for block, inputs, units in zip(
-            blocks, expected, [*spec.hidden, NUM_CLASSES], strict=True
+            blocks, expected, [*architecture.hidden, NUM_CLASSES], strict=True
         ):
             if block.kernel.shape != (inputs, units) or block.bias.shape != (units,):
                 raise ValueError(
                     f"weights of shape {block.kernel.shape} do not fit"
                     f" {inputs}->{units}"
                 )
-        self.spec = spec
+        self.architecture = architecture
         self.blocks = tuple(blocks)
 
     def predict(self, images: np.ndarray) -> np.ndarray:
@@ -102,21 +102,6 @@ class Network:
             x = block(x)
             outputs.append(x)
         return [out.astype(np.float32, copy=False) for out in outputs]
-
-    def first_layer_images(self) -> np.ndarray:
-        """Return each first-layer neuron's incoming weights as a 28x28 image."""
-        return self.blocks[0].kernel.T.reshape(-1, *INPUT_SHAPE)
-
-    def input_images(self, layer: int) -> np.ndarray:
-        """What each neuron of hidden ``layer`` (0-based, or the output) responds to.
-
-        For the first layer these are its incoming weights; for deeper layers the
-        weighted sum of the first layer's images through the layers in between (a
-        linear view that ignores the activations), shape (units, 28, 28).
-        """
-        if not 0 <= layer < len(self.blocks):
-            raise IndexError(f"layer {layer} does not exist")
-        return self.linear_map(0, layer + 1).T.reshape(-1, *INPUT_SHAPE)
 
     def linear_map(self, first: int, stop: int) -> np.ndarray:
         """The product of blocks ``first..stop-1``'s kernels (batch norm folded in).
@@ -134,7 +119,7 @@ class Network:
 
     def layer_names(self) -> list[str]:
         """Human names: Input, Hidden 1 ..., Output."""
-        hidden = [f"Hidden {i + 1}" for i in range(len(self.spec.hidden))]
+        hidden = [f"Hidden {i + 1}" for i in range(len(self.architecture.hidden))]
         return ["Input", *hidden, "Output"]
 
 

@@ -1,14 +1,13 @@
-"""Build Keras models from a spec, save them atomically, and load them safely.
+"""Between nnpad and Keras: build Keras models, convert weights, write model files.
 
 Importing this module is cheap; Keras is imported by the functions that need it.
-Loading never calls ``keras.models.load_model``: the file is read and checked by
-:mod:`nnpad.core.model_file`, nnpad builds the architecture itself and copies the
-arrays in, so nothing stored in a file can run.
+Nothing here loads a file with Keras: files are read by :mod:`.archive`, and a Keras
+model for them is built by nnpad (:func:`from_network`), so nothing stored in a file
+can run.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import zipfile
 from pathlib import Path
@@ -16,18 +15,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nnpad import __version__
 from nnpad.core import tf_env
 from nnpad.core.files import atomic_path
-from nnpad.core.model_file import METADATA_NAME, LoadedModel, ModelFileError, read_model
-from nnpad.core.network import BatchNorm, DenseBlock, Network
-from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES, ModelSpec, Recipe
+from nnpad.core.model.archive import METADATA_NAME, ModelFileError
+from nnpad.core.model.network import BatchNorm, DenseBlock, Network
+from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES, Architecture, Recipe
 
 if TYPE_CHECKING:
     import keras
 
 
-def build(spec: ModelSpec, seed: int | None = None) -> keras.Model:
+def build(spec: Architecture, seed: int | None = None) -> keras.Model:
     """Return an uncompiled Keras model for ``spec`` (layer names are nnpad's own)."""
     spec.validate()
     k = tf_env.keras()
@@ -71,7 +69,7 @@ def build(spec: ModelSpec, seed: int | None = None) -> keras.Model:
     return k.Model(inputs, outputs, name="nnpad")
 
 
-def _dense_layers(model: keras.Model, spec: ModelSpec) -> list[tuple[Any, Any]]:
+def _dense_layers(model: keras.Model, spec: Architecture) -> list[tuple[Any, Any]]:
     """Return (Dense, BatchNormalization or None) per block, in order."""
     pairs = []
     for index in range(1, len(spec.hidden) + 1):
@@ -81,7 +79,7 @@ def _dense_layers(model: keras.Model, spec: ModelSpec) -> list[tuple[Any, Any]]:
     return pairs
 
 
-def to_network(model: keras.Model, spec: ModelSpec) -> Network:
+def to_network(model: keras.Model, spec: Architecture) -> Network:
     """Copy a Keras model's current weights into a NumPy :class:`Network`."""
     blocks = []
     activations = [*([spec.activation] * len(spec.hidden)), "softmax"]
@@ -100,10 +98,10 @@ def to_network(model: keras.Model, spec: ModelSpec) -> Network:
 
 
 def from_network(network: Network) -> keras.Model:
-    """Build a Keras model for ``network.spec`` holding the network's weights."""
-    model = build(network.spec)
+    """Build a Keras model of ``network``'s architecture holding its weights."""
+    model = build(network.architecture)
     for (dense, bn_layer), block in zip(
-        _dense_layers(model, network.spec), network.blocks, strict=True
+        _dense_layers(model, network.architecture), network.blocks, strict=True
     ):
         dense.set_weights([block.kernel, block.bias])
         if bn_layer is not None and block.batch_norm is not None:
@@ -113,45 +111,25 @@ def from_network(network: Network) -> keras.Model:
 
 def _without_optimizer(model: keras.Model, recipe: Recipe) -> keras.Model:
     """Return an uncompiled copy of ``model`` with the same weights."""
-    clone = build(recipe.model)
+    clone = build(recipe.architecture)
     clone.set_weights(model.get_weights())
     return clone
 
 
-def load(path: str | Path) -> tuple[keras.Model, LoadedModel]:
-    """Load a model file into a Keras model nnpad built; raise ModelFileError."""
-    loaded = read_model(path)
-    return from_network(loaded.network), loaded
-
-
-def save(
-    model: keras.Model,
-    recipe: Recipe,
-    path: str | Path,
-    *,
-    val_accuracy: float | None = None,
-    trained_on: str | None = None,
-    extra: dict[str, Any] | None = None,
+def write(
+    model: keras.Model, recipe: Recipe, path: str | Path, metadata: dict[str, Any]
 ) -> Path:
-    """Save ``model`` to ``path`` (.keras) atomically, with nnpad's metadata.
+    """Write ``model`` to ``path`` (.keras) atomically, with nnpad's ``metadata``.
 
     The file is written to a temporary ``.keras`` in the same folder and moved into
     place with ``os.replace``, so a crash or a full disk never leaves half a file.
-    Only the weights are kept, not the optimizer's state (nnpad always trains from
-    scratch), which makes the file about three times smaller.
+    Only the weights are kept, not the optimizer's state, which makes the file about
+    three times smaller. Use :func:`nnpad.core.model.store.save`, which fills in the
+    metadata.
     """
     path = Path(path)
     if path.suffix != ".keras":
         raise ModelFileError(f"{path.name}: a model file name must end in .keras")
-    metadata = {
-        "format": 1,
-        "nnpad_version": __version__,
-        "saved": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "recipe": recipe.to_dict(),
-        "val_accuracy": val_accuracy,
-        "trained_on": trained_on,
-        **(extra or {}),
-    }
     try:
         with atomic_path(path, suffix=".keras") as tmp:
             bare = (

@@ -1,4 +1,4 @@
-"""Classify images and measure a model with the NumPy network (no TensorFlow)."""
+"""Measure a network on labelled images with the NumPy forward pass (no TensorFlow)."""
 
 from __future__ import annotations
 
@@ -7,35 +7,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nnpad import resources
-from nnpad.core.model_file import LoadedModel, read_model
 from nnpad.core.spec import NUM_CLASSES
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from nnpad.core.network import Network
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """The network's answer for one image."""
-
-    probabilities: np.ndarray  # (10,) float32, sums to 1
-
-    @property
-    def digit(self) -> int:
-        """The most probable digit."""
-        return int(np.argmax(self.probabilities))
-
-    @property
-    def confidence(self) -> float:
-        """The probability of :attr:`digit`."""
-        return float(self.probabilities[self.digit])
-
-    def describe(self) -> str:
-        """Short text such as ``7 (98%)``, for people and screen readers."""
-        return f"{self.digit} ({self.confidence:.0%})"
+    from nnpad.core.model.network import Network
 
 
 @dataclass(frozen=True)
@@ -62,21 +37,6 @@ class Evaluation:
             float(self.confusion[d, d] / totals[d]) if totals[d] else None
             for d in range(NUM_CLASSES)
         ]
-
-
-def default_model_path() -> Path:
-    """The model shipped in ``assets/``."""
-    return resources.asset(resources.DEFAULT_MODEL)
-
-
-def load_model(path: str | Path | None = None) -> LoadedModel:
-    """Read ``path`` (default: the shipped model); raise ModelFileError."""
-    return read_model(default_model_path() if path is None else path)
-
-
-def predict(network: Network, image: np.ndarray) -> Prediction:
-    """Classify one preprocessed 28x28 image in [0, 1]."""
-    return Prediction(network.predict(image)[0])
 
 
 def evaluate(

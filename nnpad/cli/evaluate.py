@@ -1,0 +1,87 @@
+"""``nnpad evaluate``: measure a model on labelled data (no TensorFlow)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nnpad.cli.errors import CliError
+
+if TYPE_CHECKING:
+    import argparse
+
+
+def add_parser(commands: Any) -> None:
+    """Add ``evaluate`` and its options."""
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="measure a model on labelled data",
+        description="Accuracy, per-class accuracy and confusion matrix. Uses the "
+        "file's test images if it has any, else its training images.",
+    )
+    evaluate.add_argument("--model", type=Path, help="default: the shipped model")
+    evaluate.add_argument("--data", required=True, help="an .npz file or IDX folder")
+    evaluate.add_argument(
+        "--validation-split",
+        type=float,
+        metavar="FRACTION",
+        help="evaluate only the last FRACTION of the training images: the part that "
+        "training with the same --validation-split held out",
+    )
+    evaluate.add_argument("--json", action="store_true", help="one JSON object")
+    evaluate.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print accuracy, per-class accuracy and the confusion matrix."""
+    from nnpad.core.data import load_file, split_validation
+    from nnpad.core.evaluation import evaluate
+    from nnpad.core.model import store
+
+    model = store.load(args.model)
+    data = load_file(args.data)
+    if args.validation_split is not None:
+        *_, x, y = split_validation(data.x_train, data.y_train, args.validation_split)
+        part = f"held-out last {len(x)} training"
+        if not len(x):
+            raise CliError("--validation-split leaves no images to evaluate")
+    elif data.x_test is not None and data.y_test is not None:
+        x, y, part = data.x_test, data.y_test, "test"
+    else:
+        x, y, part = data.x_train, data.y_train, "train"
+    started = time.perf_counter()
+    result = evaluate(model.network, x, y)
+    seconds = time.perf_counter() - started
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "model": str(args.model or "default"),
+                    "data": data.source,
+                    "part": part,
+                    "samples": result.samples,
+                    "accuracy": result.accuracy,
+                    "per_class": result.per_class,
+                    "confusion": result.confusion.tolist(),
+                    "seconds": round(seconds, 3),
+                }
+            )
+        )
+        return 0
+    print(f"model: {model.recipe.architecture.describe()}")
+    print(f"data: {data.source} ({part} images)")
+    print(f"accuracy: {result.accuracy:.2%} on {result.samples} images")
+    print(
+        "per class: "
+        + "  ".join(
+            f"{d}:{'-' if acc is None else f'{acc:.1%}'}"
+            for d, acc in enumerate(result.per_class)
+        )
+    )
+    print("confusion (rows true, columns predicted):")
+    print("      " + "".join(f"{d:>6}" for d in range(10)))
+    for digit, row in enumerate(result.confusion):
+        print(f"{digit:>6}" + "".join(f"{n:>6}" for n in row))
+    return 0

@@ -1,0 +1,183 @@
+"""``nnpad train``: train a recipe on MNIST data and save the model."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from nnpad.cli.errors import CliError
+from nnpad.core.progress import format_duration
+
+if TYPE_CHECKING:
+    from nnpad.core.progress import BatchProgress, EpochResult, TrainingStarted
+    from nnpad.core.spec import Recipe
+
+
+def add_parser(commands: Any) -> None:
+    """Add ``train`` and its options."""
+    train = commands.add_parser(
+        "train", help="train a model", description="Train a model and save it."
+    )
+    train.add_argument(
+        "--data",
+        default="mnist",
+        help="'mnist' (Keras download or cache, the default), 'sample' (shipped "
+        "6000 images), an .npz file, or a folder of the four MNIST IDX files",
+    )
+    spec = train.add_mutually_exclusive_group()
+    spec.add_argument("--spec", type=Path, help="a JSON spec (see --print-spec)")
+    spec.add_argument(
+        "--preset",
+        default="classic",
+        help="classic (default), deeper, regularized or shipped",
+    )
+    train.add_argument("--hidden", help="hidden layer sizes, e.g. 128,64")
+    train.add_argument("--activation", choices=["relu", "sigmoid", "tanh"])
+    train.add_argument("--dropout", type=float)
+    train.add_argument("--batch-norm", action=argparse.BooleanOptionalAction)
+    train.add_argument("--l2", type=float)
+    train.add_argument("--learning-rate", type=float)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--validation-split", type=float)
+    train.add_argument("--seed", type=int)
+    train.add_argument("--out", type=Path, help="where to save the model (.keras)")
+    train.add_argument(
+        "--print-spec",
+        action="store_true",
+        help="print the resulting spec as JSON and exit without training",
+    )
+    train.add_argument("--quiet", action="store_true", help="no progress display")
+    train.set_defaults(run=run)
+
+
+def _recipe_from_args(args: argparse.Namespace) -> Recipe:
+    from nnpad.core import spec as specs
+
+    if args.spec is not None:
+        try:
+            recipe = specs.Recipe.from_json(args.spec.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise CliError(f"cannot read {args.spec}: {exc.strerror}") from None
+    else:
+        recipe = specs.preset(args.preset)
+    changes: dict[str, Any] = {}
+    if args.hidden is not None:
+        try:
+            changes["hidden"] = tuple(int(n) for n in args.hidden.split(","))
+        except ValueError:
+            raise CliError(
+                f"--hidden {args.hidden!r}: give sizes like 128,64"
+            ) from None
+    for name in (
+        "activation",
+        "dropout",
+        "batch_norm",
+        "l2",
+        "learning_rate",
+        "batch_size",
+        "epochs",
+        "validation_split",
+        "seed",
+    ):
+        value = getattr(args, name)
+        if value is not None:
+            changes[name] = value
+    return specs.with_changes(recipe, **changes)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train and save; print progress on stderr and the result on stdout."""
+    recipe = _recipe_from_args(args)
+    if args.print_spec:
+        print(recipe.to_json())
+        return 0
+    if args.out is None:
+        raise CliError("say where to save the model with --out MODEL.keras")
+    if args.out.suffix != ".keras":
+        raise CliError(f"--out {args.out}: the file name must end in .keras")
+    from nnpad.core.data import load_source
+    from nnpad.core.model import store
+
+    data = load_source(args.data)
+    print(f"data: {data.source}", file=sys.stderr)
+    print(f"model: {recipe.architecture.describe()}", file=sys.stderr)
+    print("loading TensorFlow...", file=sys.stderr, flush=True)
+    from nnpad.core.training.trainer import Trainer
+
+    trainer = Trainer(recipe, data)
+    display = _TerminalProgress(sys.stderr, quiet=args.quiet)
+    result = trainer.run(display)
+    display.close()
+    if result.keras_model is None or result.status != "finished":
+        raise CliError(result.message or f"training {result.status}; nothing saved")
+    store.save(result, args.out, trained_on=data.source)
+    accuracy = (
+        "no validation set"
+        if result.val_accuracy is None
+        else f"validation accuracy {result.val_accuracy:.2%}"
+    )
+    print(
+        f"{accuracy} after {len(result.epochs)} epochs in {result.seconds:.0f} s;"
+        f" saved {args.out}"
+    )
+    return 0
+
+
+class _TerminalProgress:
+    """Prints training progress: one live line on a terminal, a line per epoch."""
+
+    def __init__(self, stream: TextIO, *, quiet: bool = False) -> None:
+        self.stream = stream
+        self.quiet = quiet
+        self.live = stream.isatty() and not quiet
+        self._width = 0
+
+    def started(self, info: TrainingStarted) -> None:
+        self._print(
+            f"training on {info.train_samples} images, validating on "
+            f"{info.val_samples}; {info.epochs} epochs of {info.batches_per_epoch} "
+            "batches"
+        )
+
+    def batch(self, progress: BatchProgress) -> None:
+        if not self.live:
+            return
+        filled = int(progress.fraction * 24)
+        line = (
+            f"epoch {progress.epoch + 1}/{progress.epochs} "
+            f"[{'#' * filled}{'.' * (24 - filled)}] "
+            f"loss {progress.loss:.4f} acc {progress.accuracy:.2%} "
+            f"{progress.samples_per_second:,.0f} img/s ETA "
+            f"{format_duration(progress.eta_seconds)}"
+        )
+        self.stream.write("\r" + line.ljust(self._width))
+        self.stream.flush()
+        self._width = len(line)
+
+    def epoch(self, result: EpochResult) -> None:
+        val = ""
+        if result.val_accuracy is not None:
+            val = f", val loss {result.val_loss:.4f} val acc {result.val_accuracy:.2%}"
+        self._print(
+            f"epoch {result.epoch + 1}: loss {result.loss:.4f} "
+            f"acc {result.accuracy:.2%}{val}"
+        )
+
+    def snapshot(self, network: object) -> None:
+        """Snapshots are for the window; the terminal ignores them."""
+
+    def close(self) -> None:
+        if self.live and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+
+    def _print(self, text: str) -> None:
+        if self.quiet:
+            return
+        if self.live and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self._width = 0
+        print(text, file=self.stream, flush=True)

@@ -1,0 +1,223 @@
+"""Train a recipe on a dataset with Keras ``fit``, reporting progress to a listener.
+
+Importing this module imports TensorFlow (8-10 s): the window imports it only when a
+person clicks Train. The trainer owns its Keras model for the whole run and hands it
+back at the end, with a NumPy copy of it; listeners receive plain values and NumPy
+network snapshots, so they can be called from the training thread and forwarded
+anywhere.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from nnpad.core import tf_env
+from nnpad.core.data import Dataset, split_validation
+from nnpad.core.model.keras_bridge import build, to_network
+from nnpad.core.progress import SilentListener, TrainingStarted, TrainResult
+from nnpad.core.training.callbacks import (
+    BatchReporter,
+    EpochRecorder,
+    RunState,
+    SnapshotSender,
+    StopOnNaN,
+    StopOnRequest,
+)
+from nnpad.core.training.pipeline import batches as make_batches
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from nnpad.core.progress import TrainingListener
+    from nnpad.core.spec import Recipe
+
+keras = tf_env.keras()
+
+# Keras calls back once per execution of several steps: more is faster (about 2x at
+# 32, see tests/benchmarks/bench_training.py), fewer draws finer curves and stops
+# sooner. By default nnpad aims for about this many reports per epoch, up to 32 steps.
+REPORTS_PER_EPOCH = 50
+MAX_STEPS_PER_EXECUTION = 32
+
+
+def auto_steps_per_execution(batches_per_epoch: int) -> int:
+    """Steps per execution giving about REPORTS_PER_EPOCH callbacks an epoch."""
+    return max(1, min(MAX_STEPS_PER_EXECUTION, batches_per_epoch // REPORTS_PER_EPOCH))
+
+
+class Trainer:
+    """Run one training of ``recipe`` on ``data``; ``stop()`` ends it within a batch.
+
+    Parameters
+    ----------
+    recipe
+        The spec and training settings.
+    data
+        Training images; the last ``validation_split`` of them are held out.
+    report_interval
+        Least seconds between two ``batch`` reports.
+    snapshot_interval
+        Least seconds between two weight snapshots (0 disables them).
+    steps_per_execution
+        Batches Keras runs per call; callbacks (reports, stop checks) fire between
+        calls. None picks :func:`auto_steps_per_execution`.
+    jit_compile
+        Compile the training step with XLA where the model allows it (XLA cannot
+        compile the random augmentation layers).
+    callbacks
+        Further Keras callbacks, run after nnpad's own.
+    threads
+        Most CPU threads TensorFlow may use for its operations (None: all). The
+        window leaves a core to itself this way; it only takes effect before
+        TensorFlow has run its first operation in this process.
+    """
+
+    def __init__(
+        self,
+        recipe: Recipe,
+        data: Dataset,
+        *,
+        report_interval: float = 0.05,
+        snapshot_interval: float = 0.0,
+        steps_per_execution: int | None = None,
+        jit_compile: bool = True,
+        callbacks: Sequence[Any] = (),
+        threads: int | None = None,
+    ) -> None:
+        self.recipe = recipe.validate()
+        self.data = data
+        self.report_interval = report_interval
+        self.snapshot_interval = snapshot_interval
+        self.steps_per_execution = steps_per_execution
+        self.jit_compile = jit_compile
+        self.callbacks = list(callbacks)
+        self.threads = threads
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        """Ask the run to stop; safe from any thread, also before it starts."""
+        self._stop.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        """Whether :meth:`stop` was called."""
+        return self._stop.is_set()
+
+    def run(self, listener: TrainingListener | None = None) -> TrainResult:
+        """Train and return the result; exceptions from Keras propagate."""
+        listener = listener or SilentListener()
+        started = time.perf_counter()
+        if self._stop.is_set():
+            return TrainResult("stopped", self.recipe, message="stopped before start")
+        train = self.recipe.train
+        x_train, y_train, x_val, y_val = split_validation(
+            self.data.x_train, self.data.y_train, train.validation_split
+        )
+        if self.threads:
+            _limit_threads(self.threads)
+        model = build(self.recipe.architecture, seed=train.seed)
+        full_batches = max(1, len(x_train) // train.batch_size)
+        steps = min(
+            full_batches,
+            self.steps_per_execution or auto_steps_per_execution(full_batches),
+        )
+        # Whole executions of whole batches only: Keras retraces (and XLA recompiles,
+        # for seconds) whenever a batch or an execution comes out shorter. The few
+        # batches left over differ each epoch, as the data is reshuffled.
+        batches = full_batches - full_batches % steps
+        model.compile(
+            optimizer=keras.optimizers.Adam(self._learning_rate(batches)),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+            steps_per_execution=steps,
+            jit_compile=self.jit_compile
+            and not self.recipe.architecture.augmentation.enabled,
+        )
+        state = RunState()
+        listener.started(
+            TrainingStarted(train.epochs, batches, len(x_train), len(x_val))
+        )
+        validation = (
+            make_batches(x_val, y_val, train.batch_size) if len(x_val) else None
+        )
+        model.fit(
+            make_batches(x_train, y_train, train.batch_size, train.seed).take(batches),
+            epochs=train.epochs,
+            validation_data=validation,
+            shuffle=False,  # the pipeline reshuffles every epoch itself
+            verbose=0,
+            callbacks=[*self._callbacks(state, listener, batches), *self.callbacks],
+        )
+        result = self._result(state, model)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _callbacks(
+        self, state: RunState, listener: TrainingListener, batches_per_epoch: int
+    ) -> list[Any]:
+        train = self.recipe.train
+        callbacks = [
+            StopOnRequest(state, self._stop),
+            StopOnNaN(state),
+            EpochRecorder(state, listener),
+            BatchReporter(
+                state,
+                listener,
+                batches_per_epoch=batches_per_epoch,
+                epochs=train.epochs,
+                batch_size=train.batch_size,
+                interval=self.report_interval,
+            ),
+        ]
+        if self.snapshot_interval:
+            callbacks.append(
+                SnapshotSender(
+                    state,
+                    listener,
+                    self.recipe.architecture,
+                    self.snapshot_interval,
+                )
+            )
+        return callbacks
+
+    def _result(self, state: RunState, model: Any) -> TrainResult:
+        """Summarise the run.
+
+        After a stop or a NaN the weights go back to the end of the last complete
+        epoch, so the model matches the figures reported for it; without a complete
+        epoch there is no model.
+        """
+        if not state.history:
+            return TrainResult(state.status, self.recipe, message=state.message)
+        if not state.healthy and state.good_weights:
+            model.set_weights(state.good_weights)
+        return TrainResult(
+            status=state.status,
+            recipe=self.recipe,
+            epochs=list(state.history),
+            keras_model=model,
+            network=to_network(model, self.recipe.architecture),
+            message=state.message,
+        )
+
+    def _learning_rate(self, batches_per_epoch: int) -> Any:
+        train = self.recipe.train
+        if train.lr_schedule == "cosine":
+            return keras.optimizers.schedules.CosineDecay(
+                train.learning_rate, decay_steps=batches_per_epoch * train.epochs
+            )
+        return train.learning_rate
+
+
+def _limit_threads(threads: int) -> bool:
+    """Cap TensorFlow's thread pools; False if its runtime had already started."""
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError:
+        return False
+    return True

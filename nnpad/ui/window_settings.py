@@ -1,0 +1,72 @@
+"""What the window remembers between sessions: layout, brush, recipe, model."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray
+
+from nnpad.core.spec import Recipe, SpecError
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMainWindow, QSlider, QSplitter, QTabWidget
+
+    from nnpad.ui.training_panel import TrainingPanel
+
+MODEL_PATH = "model/path"
+RECIPE = "training/recipe"
+
+
+def restore_window(
+    settings: QSettings,
+    window: QMainWindow,
+    splitters: dict[str, QSplitter],
+    tabs: QTabWidget,
+    brush: QSlider,
+) -> bool:
+    """Put the window back as it was; return False if there was nothing to restore."""
+    geometry = settings.value("window/geometry", type=QByteArray)
+    restored = bool(geometry) and not geometry.isEmpty()
+    if restored:
+        window.restoreGeometry(geometry)
+    for key, splitter in splitters.items():
+        state = settings.value(key, type=QByteArray)
+        if state and not state.isEmpty():
+            splitter.restoreState(state)
+    tabs.setCurrentIndex(settings.value("window/tab", 0, type=int))
+    brush.setValue(settings.value("canvas/brush", brush.value(), type=int))
+    return restored
+
+
+def save_window(
+    settings: QSettings,
+    window: QMainWindow,
+    splitters: dict[str, QSplitter],
+    tabs: QTabWidget,
+    brush: QSlider,
+) -> None:
+    """Remember the window's geometry, layout, tab and brush."""
+    settings.setValue("window/geometry", window.saveGeometry())
+    for key, splitter in splitters.items():
+        settings.setValue(key, splitter.saveState())
+    settings.setValue("window/tab", tabs.currentIndex())
+    settings.setValue("canvas/brush", brush.value())
+
+
+def restore_recipe(settings: QSettings, panel: TrainingPanel) -> None:
+    """Fill the Train tab's form with the last recipe, if it is still valid."""
+    text = settings.value(RECIPE, "", type=str)
+    if text:
+        try:
+            panel.set_recipe(Recipe.from_json(text))
+        except SpecError:
+            pass  # settings from another version: keep the form's default
+
+
+def save_recipe(settings: QSettings, panel: TrainingPanel) -> None:
+    """Remember the Train tab's recipe, if the form holds a valid one."""
+    try:
+        settings.setValue(RECIPE, panel.recipe().to_json())
+    except SpecError:
+        pass
