@@ -22,7 +22,12 @@ def add_parser(commands: Any) -> None:
         "file's test images if it has any, else its training images.",
     )
     evaluate.add_argument("--model", type=Path, help="default: the shipped model")
-    evaluate.add_argument("--data", required=True, help="an .npz file or IDX folder")
+    evaluate.add_argument(
+        "--data",
+        required=True,
+        help="an .npz file or IDX folder, or 'sample' (the shipped sample's 1000"
+        " held-out images) or 'mnist' (Keras download or cache)",
+    )
     evaluate.add_argument(
         "--validation-split",
         type=float,
@@ -36,12 +41,12 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print accuracy, per-class accuracy and the confusion matrix."""
-    from nnpad.core.data import load_file, split_validation
+    from nnpad.core.data import load_source, split_validation
     from nnpad.core.evaluation import evaluate
     from nnpad.core.model import store
 
     model = store.load(args.model)
-    data = load_file(args.data)
+    data = load_source(args.data)
     if args.validation_split is not None:
         *_, x, y = split_validation(data.x_train, data.y_train, args.validation_split)
         part = f"held-out last {len(x)} training"

@@ -17,6 +17,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 if TYPE_CHECKING:
+    from nnpad.core.recognition import Recognition
     from nnpad.ui.main_window import MainWindow
 
 
@@ -52,24 +53,26 @@ def probe_first_prediction(window: MainWindow, t0: float) -> None:
     (``time.time()``) so that a benchmark can subtract the moment it launched the
     process; ``t0`` (perf_counter at import) is printed too.
     """
-    stamps: dict[str, float] = {}
+    stamps: dict[str, object] = {}
 
-    def on_recognized(prediction: object, *_: object) -> None:
-        if prediction is None or not window.canvas.drawing().strokes:
+    def on_recognized(recognition: Recognition | None) -> None:
+        if recognition is None or not window.canvas.drawing().strokes:
             return  # wait for the whole stroke, not its first point
-        stamps["predicted"] = time.time()
+        predicted = time.time()
         since_import = time.perf_counter() - t0
         print(
-            f"STARTUP shown={stamps['shown']:.4f} predicted={stamps['predicted']:.4f} "
-            f"since_app_import={since_import:.3f} prediction={prediction.describe()} "
-            f"tensorflow={'tensorflow' in sys.modules}",
+            f"STARTUP shown={stamps['shown']:.4f} predicted={predicted:.4f} "
+            f"since_app_import={since_import:.3f} prediction={recognition.text} "
+            f"tensorflow={'tensorflow' in sys.modules} "
+            f"pyqtgraph_when_shown={stamps['pyqtgraph']}",
             flush=True,
         )
         QApplication.quit()
 
     def draw() -> None:
         stamps["shown"] = time.time()
-        window.recognizer.recognized.connect(on_recognized)
+        stamps["pyqtgraph"] = "pyqtgraph" in sys.modules
+        window.session.recognized.connect(on_recognized)
         draw_stroke(window, [(0.3, 0.2), (0.7, 0.2), (0.45, 0.8)])  # a '7'
 
     window.first_painted.connect(draw)

@@ -4,9 +4,11 @@ Usage: python tests/benchmarks/bench_startup.py [--runs N] [--exe dist/nnpad/nnp
 
 Runs ``python -m nnpad`` (or the given executable, such as the frozen app) with
 ``NNPAD_QUIT_AFTER_FIRST_PREDICTION=1``: the app draws a stroke with mouse events as
-soon as its window is up and quits once the prediction is shown. Times are from just
-before the process is launched. Needs a display (``QT_QPA_PLATFORM=offscreen`` is used
-when none is set).
+soon as its first frame is painted and quits once the prediction is shown. In the
+same runs, interleaved, a bare PySide6 main window is timed the same way (to its
+first frame), and the ratio of the two medians is printed. Times are from just before
+the process is launched. Needs a display (``QT_QPA_PLATFORM=offscreen`` is used when
+none is set).
 """
 
 from __future__ import annotations
@@ -20,6 +22,46 @@ import sys
 import tempfile
 import time
 
+# A QMainWindow with a menu bar, a status bar and a label, the size nnpad opens at:
+# the floor a Qt window cannot beat. Prints when its first frame is painted.
+BARE = """
+import time, sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+app = QApplication(sys.argv)
+window = QMainWindow()
+window.menuBar().addMenu("&File")
+window.statusBar().showMessage("ready")
+label = QLabel("bare window")
+window.setCentralWidget(label)
+window.resize(1152, 720)
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, report)
+        return False
+
+def report():
+    print(f"SHOWN {time.time():.4f}")
+    app.quit()
+
+probe = FirstPaint()
+label.installEventFilter(probe)
+window.show()
+app.exec()
+"""
+
+
+def bare_window(env: dict[str, str]) -> float:
+    """Seconds from launching a bare PySide6 window to its first frame."""
+    launched = time.time()
+    out = subprocess.run(
+        [sys.executable, "-c", BARE], env=env, capture_output=True, text=True
+    ).stdout
+    return float(re.search(r"SHOWN ([\d.]+)", out).group(1)) - launched
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -32,7 +74,7 @@ def main() -> None:
     env = dict(os.environ, NNPAD_QUIT_AFTER_FIRST_PREDICTION="1")
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
-    shown, predicted = [], []
+    shown, predicted, bare = [], [], []
     with tempfile.TemporaryDirectory() as home:
         env["NNPAD_HOME"] = home
         for run in range(args.runs + 1):
@@ -49,16 +91,19 @@ def main() -> None:
                 raise SystemExit(f"no STARTUP line in the output:\n{out}")
             if run == 0:
                 print("first (cold) run:", match.group(0))
+                bare_window(env)
                 continue  # warms the disk cache
             shown.append(float(match.group(1)) - launched)
             predicted.append(float(match.group(2)) - launched)
+            bare.append(bare_window(env))
     print(match.group(0))
+    window, first, floor = (statistics.median(v) for v in (shown, predicted, bare))
     print(
-        f"window on screen: median {statistics.median(shown):.3f} s "
-        f"(max {max(shown):.3f}); first prediction: median "
-        f"{statistics.median(predicted):.3f} s (max {max(predicted):.3f}) "
-        f"over {args.runs} runs; platform {env.get('QT_QPA_PLATFORM', 'default')}; "
-        f"{' '.join(command)}"
+        f"window on screen: median {window:.3f} s (max {max(shown):.3f}); first"
+        f" prediction: median {first:.3f} s (max {max(predicted):.3f}); bare PySide6"
+        f" window: median {floor:.3f} s; nnpad / bare = {window / floor:.2f}x"
+        f" over {args.runs} runs; platform {env.get('QT_QPA_PLATFORM', 'default')};"
+        f" {' '.join(command)}"
     )
 
 

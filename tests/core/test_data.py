@@ -361,8 +361,11 @@ def test_shipped_sample() -> None:
     assert ds.x_train.shape == (6000, 28, 28)
     assert ds.x_train.dtype == ds.y_train.dtype == np.uint8
     assert np.bincount(ds.y_train, minlength=10).tolist() == [600] * 10
-    assert not ds.has_test
-    assert ds.source == "shipped sample (6000 images)"
+    # 100 held-out images of each digit that the sample's training side lacks.
+    assert ds.has_test and np.bincount(ds.y_test, minlength=10).tolist() == [100] * 10
+    flat = {image.tobytes() for image in ds.x_train}
+    assert not any(image.tobytes() in flat for image in ds.x_test)
+    assert ds.source == "shipped sample (6000 training, 1000 held-out images)"
     # Shuffled, so a held-out tail has every digit.
     _, _, _, y_val = data.split_validation(ds.x_train, ds.y_train, 0.1)
     assert np.all(np.bincount(y_val, minlength=10) > 30)

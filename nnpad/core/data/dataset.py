@@ -39,7 +39,7 @@ class Dataset:
     x_test, y_test
         The same for a test set, or both ``None``.
     source
-        Where the data came from, for people (e.g. ``"shipped sample (6000 images)"``).
+        Where the data came from, for people (e.g. ``"mnist.npz (60000 images)"``).
     """
 
     x_train: np.ndarray

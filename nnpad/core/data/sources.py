@@ -37,13 +37,15 @@ def load_file(path: str | os.PathLike[str]) -> Dataset:
 
 
 def load_sample() -> Dataset:
-    """Load the class-balanced MNIST sample shipped with nnpad (6000 images)."""
+    """Load the MNIST sample shipped with nnpad (6000 training, 1000 held out)."""
     try:
         path = resources.asset(resources.SAMPLE_DATA)
     except FileNotFoundError as exc:
         raise DataError(str(exc)) from exc
     data = load_npz(path)
-    return replace(data, source=f"shipped sample ({len(data)} images)")
+    held_out = 0 if data.x_test is None else len(data.x_test)
+    source = f"shipped sample ({len(data)} training, {held_out} held-out images)"
+    return replace(data, source=source)
 
 
 def load_source(name: str) -> Dataset:
