@@ -1,0 +1,60 @@
+"""Evaluation: accuracy, confusion, calibration and the surest mistakes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnpad.core.evaluation import Evaluation, evaluate
+from nnpad.core.model import store
+
+
+def one_hot_ish(digits, confidence) -> np.ndarray:
+    probs = np.full((len(digits), 10), 0.0, np.float32)
+    for row, (digit, p) in enumerate(zip(digits, confidence, strict=True)):
+        probs[row] = (1 - p) / 9
+        probs[row, digit] = p
+    return probs
+
+
+def test_confusion_accuracy_and_cells() -> None:
+    labels = np.array([7, 7, 7, 1, 1, 4])
+    read = [7, 1, 1, 1, 7, 4]
+    evaluation = Evaluation(labels, one_hot_ish(read, [0.9, 0.6, 0.95, 0.8, 0.7, 1.0]))
+    assert evaluation.samples == 6
+    assert evaluation.accuracy == pytest.approx(3 / 6)
+    assert evaluation.confusion[7, 1] == 2 and evaluation.confusion[1, 7] == 1
+    assert evaluation.confusion.sum() == 6
+    assert evaluation.per_class[7] == pytest.approx(1 / 3)
+    assert evaluation.per_class[0] is None
+    assert evaluation.cell(7, 1).tolist() == [2, 1]  # surest first
+    assert evaluation.mistakes().tolist() == [2, 4, 1]
+
+
+def test_reliability_and_calibration_error() -> None:
+    # Ten readings at 90% of which 9 are right: perfectly calibrated.
+    labels = np.zeros(10, int)
+    read = [0] * 9 + [3]
+    calibrated = Evaluation(labels, one_hot_ish(read, [0.9] * 10))
+    bins = calibrated.reliability()
+    assert len(bins.edges) == 16 and bins.counts.sum() == 10
+    filled = bins.counts > 0
+    assert bins.confidence[filled] == pytest.approx([0.9])
+    assert bins.accuracy[filled] == pytest.approx([0.9])
+    assert bins.error == pytest.approx(0.0, abs=1e-6)
+    # Always 100% sure, right half the time: an error of 0.5.
+    overconfident = Evaluation(labels, one_hot_ish([0] * 5 + [3] * 5, [1.0] * 10))
+    assert overconfident.reliability().error == pytest.approx(0.5)
+    assert overconfident.negative_log_likelihood() > 10
+
+
+def test_evaluate_reports_progress_and_agrees_with_the_network() -> None:
+    network = store.load().network
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (300, 28, 28), dtype=np.uint8)
+    labels = rng.integers(0, 10, 300)
+    seen: list[float] = []
+    evaluation = evaluate(network, images, labels, batch=128, progress=seen.append)
+    assert seen == pytest.approx([128 / 300, 256 / 300, 1.0])
+    expected = network.predict(images.astype(np.float32) / 255.0).argmax(axis=1)
+    np.testing.assert_array_equal(evaluation.predictions, expected)
