@@ -176,6 +176,13 @@ class Actions:
             ["Ctrl+2"],
             lambda: show_tab(1),
         )
+        self.evaluate_tab = a(
+            window,
+            "&Evaluate panel",
+            "Measure the model and browse its mistakes",
+            ["Ctrl+3"],
+            lambda: show_tab(2),
+        )
         self.about = a(window, "&About nnpad", "About nnpad", [], c.about)
         self._menus(window)
 
@@ -210,7 +217,7 @@ class Actions:
                 ],
             ),
             ("&Train", [self.train, self.stop]),
-            ("&View", [self.look_inside, self.train_tab]),
+            ("&View", [self.look_inside, self.train_tab, self.evaluate_tab]),
             ("&Help", [self.about]),
         ):
             menu = bar.addMenu(title)

@@ -112,12 +112,15 @@ class Commands(QObject):
             QMessageBox.warning(self.window, "No sample", str(exc))
             return
         index = int(np.random.default_rng().integers(len(self._sample.x_train)))
-        pixels = self._sample.x_train[index]
-        self.canvas.set_reference(pixels)
-        self.show_image(
-            pixels.astype(np.float32) / 255.0,
+        self.show_reference(
+            self._sample.x_train[index],
             f"MNIST sample #{index}, labelled {self._sample.y_train[index]}",
         )
+
+    def show_reference(self, pixels: np.ndarray, caption: str) -> None:
+        """Put an MNIST-style image (uint8, 28x28) behind the ink and read it."""
+        self.canvas.set_reference(pixels)
+        self.show_image(pixels.astype(np.float32) / 255.0, caption)
 
     # -- models ------------------------------------------------------------------------
 

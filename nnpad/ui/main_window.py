@@ -29,6 +29,7 @@ from nnpad.ui.lazy_panel import LazyPanel
 from nnpad.ui.prediction_view import PredictionView
 
 if TYPE_CHECKING:
+    import numpy as np
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QCloseEvent
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from nnpad.core.model.trained import TrainedModel
     from nnpad.core.progress import BatchProgress, TrainResult
     from nnpad.ui.activation_view import ActivationView
+    from nnpad.ui.evaluate_panel import EvaluatePanel
     from nnpad.ui.session import Session
     from nnpad.ui.training_panel import TrainingPanel
     from nnpad.ui.training_worker import TrainingController
@@ -44,9 +46,13 @@ TITLE = "nnpad — handwritten digit recognition"
 
 
 def _activation_view() -> ActivationView:
+
     from nnpad.ui.activation_view import ActivationView
 
     return ActivationView()
+
+
+INSIDE, TRAIN, EVALUATE = range(3)  # the tabs
 
 
 class MainWindow(QMainWindow):
@@ -80,6 +86,7 @@ class MainWindow(QMainWindow):
         self.brush = QSlider(Qt.Orientation.Horizontal)
         self.inside = LazyPanel(_activation_view)
         self.train_panel = LazyPanel(self._training_panel)
+        self.evaluate_panel = LazyPanel(self._evaluate_panel)
         self.tabs = QTabWidget()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.left_splitter = QSplitter(Qt.Orientation.Vertical)
@@ -99,10 +106,9 @@ class MainWindow(QMainWindow):
             "window/splitter": self.splitter,
             "window/leftSplitter": self.left_splitter,
         }
-        if not window_settings.restore_window(
+        window_settings.restore_window(
             settings, self, self._splitters, self.tabs, self.brush
-        ):
-            self._default_geometry()
+        )
         if session.model is not None:
             self._on_model_changed(session.model)
         self.canvas.installEventFilter(self)
@@ -125,10 +131,22 @@ class MainWindow(QMainWindow):
         """The Train panel (built now if it was not yet)."""
         return self.train_panel.content()
 
+    @property
+    def evaluation(self) -> EvaluatePanel:
+        """The Evaluate panel (built now if it was not yet)."""
+        return self.evaluate_panel.content()
+
     def _training_panel(self) -> TrainingPanel:
         from nnpad.ui.training_panel import TrainingPanel
 
         return TrainingPanel(self.controller)
+
+    def _evaluate_panel(self) -> EvaluatePanel:
+        from nnpad.ui.evaluate_panel import EvaluatePanel
+
+        panel = EvaluatePanel(self.session)
+        panel.image_chosen.connect(self._look_at)
+        return panel
 
     # -- construction --------------------------------------------------------------
 
@@ -170,12 +188,12 @@ class MainWindow(QMainWindow):
         self.left_splitter.setStretchFactor(1, 2)
 
         self.tabs.setObjectName("tabs")
-        self.tabs.addTab(self.inside, "Look inside")
-        self.tabs.addTab(self.train_panel, "Train")
-        self.tabs.setTabToolTip(
-            0, "Every layer's activations for your drawing (Ctrl+1)"
-        )
-        self.tabs.setTabToolTip(1, "Train a new network with live charts (Ctrl+2)")
+        for panel, title, tip in (
+            (self.inside, "Look inside", "Every layer's activations (Ctrl+1)"),
+            (self.train_panel, "Train", "Train a network with live charts (Ctrl+2)"),
+            (self.evaluate_panel, "Evaluate", "Where the network fails (Ctrl+3)"),
+        ):
+            self.tabs.setTabToolTip(self.tabs.addTab(panel, title), tip)
 
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.left_splitter)
@@ -226,14 +244,6 @@ class MainWindow(QMainWindow):
         self.inside.release()
         self.train_panel.release()
 
-    def _default_geometry(self) -> None:
-        screen = self.screen().availableGeometry()
-        width = min(1800, int(screen.width() * 0.9))
-        height = min(1100, int(screen.height() * 0.9))
-        self.resize(width, height)
-        self.move(screen.center() - self.rect().center())
-        self.splitter.setSizes([int(width * 0.4), int(width * 0.6)])
-
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Note the canvas' first paint: the window is on screen."""
         if not self._painted and event.type() == QEvent.Type.Paint:
@@ -268,6 +278,12 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _use_trained(self, result: TrainResult) -> None:
         self.commands.use_trained_model(result, self.training.data_description())
+
+    @Slot(object, int)
+    def _look_at(self, pixels: np.ndarray, label: int) -> None:
+        """An evaluated image: behind the ink, read, and looked inside."""
+        self.commands.show_reference(pixels, f"An evaluated image of a {label}")
+        self.tabs.setCurrentIndex(INSIDE)
 
     @Slot(object)
     def _on_training_snapshot(self, network: Network) -> None:

@@ -24,19 +24,26 @@ def restore_window(
     splitters: dict[str, QSplitter],
     tabs: QTabWidget,
     brush: QSlider,
-) -> bool:
-    """Put the window back as it was; return False if there was nothing to restore."""
+) -> None:
+    """Put the window back as it was (or size it to the screen the first time)."""
     geometry = settings.value("window/geometry", type=QByteArray)
     restored = bool(geometry) and not geometry.isEmpty()
     if restored:
         window.restoreGeometry(geometry)
+    else:
+        screen = window.screen().availableGeometry()
+        width = min(1800, int(screen.width() * 0.9))
+        height = min(1100, int(screen.height() * 0.9))
+        window.resize(width, height)
+        window.move(screen.center() - window.rect().center())
+        first = next(iter(splitters.values()))
+        first.setSizes([int(width * 0.4), int(width * 0.6)])
     for key, splitter in splitters.items():
         state = settings.value(key, type=QByteArray)
         if state and not state.isEmpty():
             splitter.restoreState(state)
     tabs.setCurrentIndex(settings.value("window/tab", 0, type=int))
     brush.setValue(settings.value("canvas/brush", brush.value(), type=int))
-    return restored
 
 
 def save_window(
