@@ -87,6 +87,8 @@ def main() -> int:
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
     window = create_window(settings_at())
+    # Also when the window closes hidden, after waiting for a training to end.
+    window.closed.connect(app.quit)
     window.show()
     if os.environ.get("NNPAD_QUIT_AFTER_FIRST_PREDICTION"):
         from nnpad.ui.startup_probe import probe_first_prediction

@@ -101,13 +101,20 @@ def test_train_saves_a_loadable_model(sample, tmp_path: Path, capsys) -> None:
     np.savez(data, x_train=sample.x_train[:600], y_train=sample.y_train[:600])
     out = tmp_path / "model.keras"
     args = ["train", "--data", str(data), "--epochs", "2", "--hidden", "16"]
-    assert main([*args, "--out", str(out)]) == 0
+    settings = ["--train-samples", "400", "--early-stopping", "3"]
+    settings.append("--restore-best-weights")
+    assert main([*args, *settings, "--out", str(out)]) == 0
     captured = capsys.readouterr()
     assert "validation accuracy" in captured.out
+    assert "diagnosis: too few epochs to say what the curves show" in captured.out
     assert "epoch 2:" in captured.err
+    assert "training on 400 images, validating on 60" in captured.err
     loaded = read_model(out)
     assert loaded.recipe.architecture.hidden == (16,)
-    assert loaded.recipe.train.epochs == 2
+    train = loaded.recipe.train
+    assert train.epochs == 2
+    assert (train.train_samples, train.early_stopping_patience) == (400, 3)
+    assert train.restore_best_weights is True
     assert loaded.val_accuracy is not None
 
 
@@ -116,6 +123,15 @@ def test_train_print_spec(capsys) -> None:
     spec = json.loads(capsys.readouterr().out)
     assert spec["architecture"]["hidden"] == [256, 128, 64]
     assert spec["train"]["epochs"] == 3
+
+
+def test_train_print_spec_with_the_problem_presets_and_new_settings(capsys) -> None:
+    args = ["train", "--preset", "overfit", "--early-stopping", "4", "--print-spec"]
+    assert main([*args, "--no-restore-best-weights"]) == 0
+    train = json.loads(capsys.readouterr().out)["train"]
+    assert train["train_samples"] == 300
+    assert train["early_stopping_patience"] == 4
+    assert train["restore_best_weights"] is False
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from nnpad.cli.errors import CliError
+from nnpad.core.curves import BatchPoint, thinned
+from nnpad.core.presets import PRESETS
 from nnpad.core.progress import format_duration
 
 if TYPE_CHECKING:
-    from nnpad.core.progress import BatchProgress, EpochResult, TrainingStarted
+    from nnpad.core.diagnosis import Diagnosis
+    from nnpad.core.progress import (
+        BatchProgress,
+        EpochResult,
+        TrainingStarted,
+        TrainResult,
+    )
     from nnpad.core.spec import Recipe
 
 
@@ -31,7 +39,7 @@ def add_parser(commands: Any) -> None:
     spec.add_argument(
         "--preset",
         default="classic",
-        help="classic (default), deeper, regularized or shipped",
+        help=f"one of {', '.join(PRESETS)} (default classic)",
     )
     train.add_argument("--hidden", help="hidden layer sizes, e.g. 128,64")
     train.add_argument("--activation", choices=["relu", "sigmoid", "tanh"])
@@ -43,6 +51,21 @@ def add_parser(commands: Any) -> None:
     train.add_argument("--epochs", type=int)
     train.add_argument("--validation-split", type=float)
     train.add_argument("--seed", type=int)
+    train.add_argument(
+        "--train-samples", type=int, help="train on only the first N training images"
+    )
+    train.add_argument(
+        "--early-stopping",
+        type=int,
+        dest="early_stopping_patience",
+        metavar="PATIENCE",
+        help="stop when the validation loss has not improved for PATIENCE epochs",
+    )
+    train.add_argument(
+        "--restore-best-weights",
+        action=argparse.BooleanOptionalAction,
+        help="end with the weights of the epoch with the lowest validation loss",
+    )
     train.add_argument("--out", type=Path, help="where to save the model (.keras)")
     train.add_argument(
         "--print-spec",
@@ -54,6 +77,7 @@ def add_parser(commands: Any) -> None:
 
 
 def _recipe_from_args(args: argparse.Namespace) -> Recipe:
+    from nnpad.core import presets
     from nnpad.core import spec as specs
 
     if args.spec is not None:
@@ -62,7 +86,7 @@ def _recipe_from_args(args: argparse.Namespace) -> Recipe:
         except OSError as exc:
             raise CliError(f"cannot read {args.spec}: {exc.strerror}") from None
     else:
-        recipe = specs.preset(args.preset)
+        recipe = presets.preset(args.preset)
     changes: dict[str, Any] = {}
     if args.hidden is not None:
         try:
@@ -81,6 +105,9 @@ def _recipe_from_args(args: argparse.Namespace) -> Recipe:
         "epochs",
         "validation_split",
         "seed",
+        "train_samples",
+        "early_stopping_patience",
+        "restore_best_weights",
     ):
         value = getattr(args, name)
         if value is not None:
@@ -111,9 +138,12 @@ def run(args: argparse.Namespace) -> int:
     display = _TerminalProgress(sys.stderr, quiet=args.quiet)
     result = trainer.run(display)
     display.close()
+    print(f"diagnosis: {display.diagnose(result).message}", flush=True)
     if result.keras_model is None or result.status != "finished":
         raise CliError(result.message or f"training {result.status}; nothing saved")
     store.save(result, args.out, trained_on=data.source)
+    if result.message:
+        print(result.message)
     accuracy = (
         "no validation set"
         if result.val_accuracy is None
@@ -134,6 +164,18 @@ class _TerminalProgress:
         self.quiet = quiet
         self.live = stream.isatty() and not quiet
         self._width = 0
+        self.points: list[BatchPoint] = []  # for the diagnosis at the end
+
+    def diagnose(self, result: TrainResult) -> Diagnosis:
+        """What the run's curves show, as the window says it."""
+        from nnpad.core.diagnosis import diagnose
+
+        return diagnose(
+            result.epochs,
+            self.points,
+            planned_epochs=result.recipe.train.epochs,
+            status=result.status,
+        )
 
     def started(self, info: TrainingStarted) -> None:
         self._print(
@@ -143,6 +185,8 @@ class _TerminalProgress:
         )
 
     def batch(self, progress: BatchProgress) -> None:
+        self.points.append(BatchPoint.from_progress(progress))
+        self.points = thinned(self.points, 1000)
         if not self.live:
             return
         filled = int(progress.fraction * 24)

@@ -73,10 +73,16 @@ class TrainResult:
     network: Network | None = None
     message: str = ""
     seconds: float = 0.0
+    best_epoch: int | None = None  # the lowest validation loss (None: no validation)
+    restored_epoch: int | None = None  # whose weights were restored, if any
 
     @property
     def val_accuracy(self) -> float | None:
-        """The last epoch's validation accuracy, if there was validation."""
+        """The validation accuracy of the epoch whose weights the model holds."""
+        if self.restored_epoch is not None:
+            for result in self.epochs:
+                if result.epoch == self.restored_epoch:
+                    return result.val_accuracy
         return self.epochs[-1].val_accuracy if self.epochs else None
 
 

@@ -9,10 +9,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from typing import Any
 
 ACTIVATIONS: tuple[str, ...] = ("relu", "sigmoid", "tanh")
 LR_SCHEDULES: tuple[str, ...] = ("constant", "cosine")
@@ -102,7 +99,15 @@ class Architecture:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """How to train: Adam, sparse categorical crossentropy, these settings."""
+    """How to train: Adam, sparse categorical crossentropy, these settings.
+
+    ``train_samples`` trains on only the first that many images of the training part
+    (after the validation split, so validation keeps its size); None uses them all.
+    ``early_stopping_patience`` stops when the validation loss has not improved for
+    that many epochs (0: never). ``restore_best_weights`` ends the run with the
+    weights of the epoch with the lowest validation loss, with or without early
+    stopping. Both watch the validation loss, so they need a validation split.
+    """
 
     learning_rate: float = 1e-3
     lr_schedule: str = "constant"
@@ -110,6 +115,9 @@ class TrainConfig:
     epochs: int = 5
     validation_split: float = 0.1
     seed: int = 0
+    train_samples: int | None = None
+    early_stopping_patience: int = 0
+    restore_best_weights: bool = False
 
     def validate(self) -> None:
         """Raise SpecError when a setting is out of range."""
@@ -123,6 +131,18 @@ class TrainConfig:
         _check_int("epochs", self.epochs, 1, 1000)
         _check_range("validation_split", self.validation_split, 0.0, 0.5)
         _check_int("seed", self.seed, 0, 2**31 - 1)
+        if self.train_samples is not None:
+            _check_int("train_samples", self.train_samples, 1, 10**8)
+        _check_int("early_stopping_patience", self.early_stopping_patience, 0, 1000)
+        if not isinstance(self.restore_best_weights, bool):
+            raise SpecError("restore_best_weights must be true or false")
+        if not self.validation_split and (
+            self.early_stopping_patience or self.restore_best_weights
+        ):
+            raise SpecError(
+                "early stopping and restoring the best weights watch the validation"
+                " loss: set a validation split above 0"
+            )
 
 
 @dataclass(frozen=True)
@@ -185,65 +205,6 @@ class Recipe:
         except json.JSONDecodeError as exc:
             raise SpecError(f"the spec is not valid JSON: {exc}") from None
         return cls.from_dict(data)
-
-
-def classic() -> Recipe:
-    """The classic network: 784-128-64-10 relu, Adam 1e-3, batch 32, 5 epochs."""
-    return Recipe()
-
-
-def deeper() -> Recipe:
-    """A deeper, wider network."""
-    return Recipe(Architecture(hidden=(256, 128, 64)), TrainConfig(epochs=8))
-
-
-def regularized() -> Recipe:
-    """Dropout and batch norm, with light augmentation."""
-    return Recipe(
-        Architecture(
-            hidden=(256, 128),
-            dropout=0.2,
-            batch_norm=True,
-            augmentation=Augmentation(rotation=10, shift=2, zoom=0.1),
-        ),
-        TrainConfig(epochs=10, batch_size=64),
-    )
-
-
-def shipped() -> Recipe:
-    """The recipe of the shipped default model (see README: training the default)."""
-    return Recipe(
-        Architecture(
-            hidden=(512, 256),
-            dropout=0.15,
-            augmentation=Augmentation(rotation=10, shift=2, zoom=0.1),
-        ),
-        TrainConfig(
-            learning_rate=2e-3,
-            lr_schedule="cosine",
-            batch_size=128,
-            epochs=30,
-            validation_split=1 / 6,
-        ),
-    )
-
-
-PRESETS: dict[str, Callable[[], Recipe]] = {
-    "classic": classic,
-    "deeper": deeper,
-    "regularized": regularized,
-    "shipped": shipped,
-}
-
-
-def preset(name: str) -> Recipe:
-    """Return a preset recipe by name."""
-    try:
-        return PRESETS[name]()
-    except KeyError:
-        raise SpecError(
-            f"no preset {name!r}; choose one of {', '.join(PRESETS)}"
-        ) from None
 
 
 def with_changes(recipe: Recipe, **changes: Any) -> Recipe:

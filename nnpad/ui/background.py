@@ -98,7 +98,10 @@ class _JobThread(QThread):
 class _GuiCollector(QObject):
     """Collect garbage on the GUI thread only, while background jobs run.
 
-    Generations are collected as Python would (by its thresholds), from a timer.
+    The young generations are collected by Python's thresholds, from a timer. The
+    oldest is left until the job ends: with TensorFlow loaded a full collection
+    walks millions of objects (a second, here), which Python itself does rarely
+    (only once the survivors have grown by a quarter); it would freeze the window.
     """
 
     _instance: ClassVar[_GuiCollector | None] = None
@@ -138,7 +141,7 @@ class _GuiCollector(QObject):
     @Slot()
     def _collect(self) -> None:
         counts = gc.get_count()
-        for generation in (2, 1, 0):
+        for generation in (1, 0):
             if counts[generation] > self._threshold[generation]:
                 gc.collect(generation)
                 return

@@ -58,10 +58,12 @@ INSIDE, TRAIN, EVALUATE = range(3)  # the tabs
 class MainWindow(QMainWindow):
     """Draw on the left, see the reading below, look inside or train on the right.
 
-    ``first_painted`` is emitted once, just after the first frame.
+    ``first_painted`` is emitted once, just after the first frame; ``closed`` when
+    the window has really closed (after a training it waited for, too).
     """
 
     first_painted = Signal()
+    closed = Signal()
 
     def __init__(
         self, settings: QSettings, session: Session, controller: TrainingController
@@ -332,6 +334,7 @@ class MainWindow(QMainWindow):
             return
         self._save_settings()
         event.accept()
+        self.closed.emit()
 
     def _save_settings(self) -> None:
         s = self.settings

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Signal, SignalInstance, Slot
+from PySide6.QtCore import Qt, Signal, SignalInstance, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,16 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnpad.core.presets import PRESET_DESCRIPTIONS, PRESETS, preset
 from nnpad.core.spec import (
     ACTIVATIONS,
     LR_SCHEDULES,
-    PRESETS,
     Architecture,
     Augmentation,
     Recipe,
     SpecError,
     TrainConfig,
-    preset,
 )
 
 ERROR_STYLE = "color: #d32f2f;"
@@ -111,6 +110,14 @@ class RecipeForm(QWidget):
         self._valid = True
         self.preset_combo = QComboBox()
         self.preset_combo.addItems(list(PRESETS))
+        for index, name in enumerate(PRESETS):
+            self.preset_combo.setItemData(
+                index, PRESET_DESCRIPTIONS.get(name, ""), Qt.ItemDataRole.ToolTipRole
+            )
+        self.preset_description = QLabel()
+        self.preset_description.setObjectName("presetDescription")
+        self.preset_description.setWordWrap(True)
+        self.preset_description.setStyleSheet("color: palette(mid);")
         self.hidden_edit = QLineEdit()
         self.hidden_edit.setPlaceholderText("128, 64")
         self.activation_combo = QComboBox()
@@ -130,10 +137,19 @@ class RecipeForm(QWidget):
         self.rotation_spin = _ExactSpinBox(0.0, 45.0, 1.0, 1)
         self.shift_spin = _ExactSpinBox(0.0, 6.0, 0.5, 1)
         self.zoom_spin = _ExactSpinBox(0.0, 0.5, 0.02, 2)
+        self.train_samples_spin = QSpinBox()
+        self.train_samples_spin.setRange(0, 10**8)
+        self.train_samples_spin.setSpecialValueText("all")
+        self.patience_spin = QSpinBox()
+        self.patience_spin.setRange(0, 1000)
+        self.patience_spin.setSpecialValueText("off")
+        self.restore_check = QCheckBox("Keep the best epoch's weights")
         self.advanced_button = QToolButton()
         self.advanced_button.setText("E&xtra settings")
         self.advanced_button.setCheckable(True)
-        self.advanced_button.setToolTip("Augmentation and learning-rate decay")
+        self.advanced_button.setToolTip(
+            "Augmentation, learning-rate decay, early stopping, fewer images"
+        )
         self.advanced_button.setAccessibleName("Extra settings")
         self.error_label = QLabel()
         self.error_label.setObjectName("recipeError")
@@ -150,6 +166,7 @@ class RecipeForm(QWidget):
         form = QFormLayout()
         rows = [
             ("Start &with:", self.preset_combo, "Fill the form with a tried recipe"),
+            ("", self.preset_description, "What this recipe shows"),
             (
                 "Hidden la&yers:",
                 self.hidden_edit,
@@ -174,6 +191,23 @@ class RecipeForm(QWidget):
             ("Shift (px):", self.shift_spin, "Random shift of training images"),
             ("Zoom:", self.zoom_spin, "Random zoom, 0.1 means ±10%"),
             ("Learning-rate decay:", self.schedule_combo, "Constant or cosine decay"),
+            (
+                "Early stopping after:",
+                self.patience_spin,
+                "Stop when the validation loss has not improved for this many"
+                " epochs (off: train every epoch)",
+            ),
+            (
+                "",
+                self.restore_check,
+                "End with the weights of the epoch with the lowest validation loss",
+            ),
+            (
+                "Train on the first:",
+                self.train_samples_spin,
+                "Train on only this many images (after the validation split): few"
+                " images make a network overfit",
+            ),
         ]
         for layout, entries in ((form, rows), (advanced, more)):
             for label, widget, tip in entries:
@@ -198,11 +232,13 @@ class RecipeForm(QWidget):
         spins += (self.val_split_spin, self.rotation_spin, self.shift_spin)
         combos = (self.activation_combo, self.schedule_combo)
         edits = (self.hidden_edit, self.l2_edit, self.lr_edit)
+        spins += (self.patience_spin, self.train_samples_spin)
         return [
             *(s.valueChanged for s in (*spins, self.zoom_spin)),
             *(c.currentIndexChanged for c in combos),
             *(e.textChanged for e in edits),
             self.batch_norm_check.toggled,
+            self.restore_check.toggled,
         ]
 
     def recipe(self) -> Recipe:
@@ -236,6 +272,9 @@ class RecipeForm(QWidget):
             epochs=self.epochs_spin.value(),
             validation_split=self.val_split_spin.exact_value(),
             seed=self._seed,
+            train_samples=self.train_samples_spin.value() or None,
+            early_stopping_patience=self.patience_spin.value(),
+            restore_best_weights=self.restore_check.isChecked(),
         )
         return Recipe(model, train).validate()
 
@@ -259,10 +298,16 @@ class RecipeForm(QWidget):
         self.rotation_spin.set_exact(aug.rotation)
         self.shift_spin.set_exact(aug.shift)
         self.zoom_spin.set_exact(aug.zoom)
+        self.train_samples_spin.setValue(train.train_samples or 0)
+        self.patience_spin.setValue(train.early_stopping_patience)
+        self.restore_check.setChecked(train.restore_best_weights)
         self._seed = train.seed
-        for name, make in PRESETS.items():
-            if make() == recipe:
-                self.preset_combo.setCurrentText(name)
+        name = next((n for n, make in PRESETS.items() if make() == recipe), None)
+        if name is not None:
+            self.preset_combo.setCurrentText(name)
+        self.preset_description.setText(
+            PRESET_DESCRIPTIONS.get(name, "") if name else "Your own recipe."
+        )
         self._revalidate()
 
     def is_valid(self) -> bool:

@@ -47,7 +47,8 @@ def main() -> None:
     args = parser.parse_args()
     app = QApplication([])
     from nnpad.app import create_window, settings_at
-    from nnpad.core.spec import classic, with_changes
+    from nnpad.core.presets import classic
+    from nnpad.core.spec import with_changes
     from nnpad.ui.startup_probe import mouse
 
     window = create_window(settings_at(os.path.join(tempfile.mkdtemp(), "s.ini")))

@@ -17,7 +17,8 @@ from PIL import Image
 from nnpad.core.data import load_file, split_validation
 from nnpad.core.evaluation import evaluate
 from nnpad.core.model import store
-from nnpad.core.spec import classic, with_changes
+from nnpad.core.presets import classic
+from nnpad.core.spec import with_changes
 from nnpad.core.training.trainer import Trainer
 
 

@@ -17,7 +17,8 @@ import numpy as np
 
 from nnpad.core.data import Dataset, load_file, load_sample, split_validation
 from nnpad.core.model import keras_bridge, tf_env
-from nnpad.core.spec import classic, with_changes
+from nnpad.core.presets import classic
+from nnpad.core.spec import with_changes
 from nnpad.core.training.trainer import Trainer
 
 

@@ -28,6 +28,8 @@ import configparser
 import json
 import os
 import random
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -52,7 +54,13 @@ class App:
     """One running nnpad process and its window."""
 
     def __init__(self, home: Path) -> None:
-        env = dict(os.environ, NNPAD_HOME=str(home), QT_QPA_PLATFORM="xcb")
+        # Python's stacks on a fatal signal: a hang is ended with SIGABRT, see hang().
+        env = dict(
+            os.environ,
+            NNPAD_HOME=str(home),
+            QT_QPA_PLATFORM="xcb",
+            PYTHONFAULTHANDLER="1",
+        )
         self.log = open(home / "app.log", "a", encoding="utf-8")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "nnpad"], env=env, stdout=self.log, stderr=self.log
@@ -101,7 +109,24 @@ class App:
             if accept(title):
                 return title
             time.sleep(0.05)
-        raise SystemExit(f"hang? no {what} within {HANG:.0f} s (title {title!r})")
+        self.hang(f"no {what} within {HANG:.0f} s (title {title!r})")
+        return title
+
+    def hang(self, what: str) -> None:
+        """Print every thread's stack (native too, with py-spy), end the app, fail."""
+        spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+        if Path(spy).exists():
+            dump = subprocess.run(
+                [spy, "dump", "--native", "--pid", str(self.process.pid)],
+                capture_output=True,
+                text=True,
+            )
+            print(dump.stdout, dump.stderr, flush=True)
+        self.process.send_signal(signal.SIGABRT)  # faulthandler: Python stacks
+        self.process.wait(30)
+        self.log.flush()
+        print(Path(self.log.name).read_text(encoding="utf-8")[-20000:], flush=True)
+        raise SystemExit(f"hang? {what}")
 
     def draw_digit(self, rng: random.Random) -> None:
         """Drag the mouse over the canvas (centred in the window's upper left)."""
@@ -125,8 +150,8 @@ class App:
         try:
             return self.process.wait(HANG)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise SystemExit("hang? the app did not exit within a minute") from None
+            self.hang("the app did not exit within a minute")
+            return -1
 
 
 def training(title: str) -> bool:

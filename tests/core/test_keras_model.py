@@ -249,3 +249,26 @@ def test_missing_weights(good_file: Path, tmp_path: Path) -> None:
     )
     with pytest.raises(ModelFileError, match=r"model\.weights\.h5"):
         read_model(bad)
+
+
+def test_the_new_training_settings_survive_the_model_file(tmp_path: Path) -> None:
+    from nnpad.core.spec import TrainConfig
+
+    train = TrainConfig(train_samples=300, early_stopping_patience=3)
+    recipe = Recipe(Architecture(hidden=(8,)), train)
+    model = keras_bridge.build(recipe.architecture, seed=0)
+    path = save(model, recipe, tmp_path / "m.keras")
+    assert read_model(path).recipe == recipe
+    # A file from before these settings existed still gives its training settings.
+    with zipfile.ZipFile(path) as archive:
+        config = archive.read("config.json")
+        weights = archive.read("model.weights.h5")
+        metadata = json.loads(archive.read("nnpad.json"))
+    for key in ("train_samples", "early_stopping_patience", "restore_best_weights"):
+        del metadata["recipe"]["train"][key]
+    old = tmp_path / "old.keras"
+    with zipfile.ZipFile(old, "w") as archive:
+        archive.writestr("config.json", config)
+        archive.writestr("model.weights.h5", weights)
+        archive.writestr("nnpad.json", json.dumps(metadata))
+    assert read_model(old).recipe == Recipe(recipe.architecture, TrainConfig())

@@ -11,7 +11,11 @@ import nnpad.core
 
 # These import TensorFlow on purpose: they train, and nothing else imports them
 # before a person asks for a training.
-TRAINING_MODULES = {"nnpad.core.training.trainer", "nnpad.core.training.callbacks"}
+TRAINING_MODULES = {
+    "nnpad.core.training.trainer",
+    "nnpad.core.training.callbacks",
+    "nnpad.core.training.early_stopping",
+}
 
 
 def core_modules() -> list[str]:

@@ -17,6 +17,7 @@ from nnpad.core import data as data_module
 from nnpad.core.data import OfflineError
 from nnpad.core.model.network import Network
 from nnpad.core.model.store import load as read_model
+from nnpad.core.presets import PRESETS, preset
 from nnpad.core.progress import (
     BatchProgress,
     EpochResult,
@@ -25,12 +26,10 @@ from nnpad.core.progress import (
     format_duration,
 )
 from nnpad.core.spec import (
-    PRESETS,
     Architecture,
     Recipe,
     SpecError,
     TrainConfig,
-    preset,
 )
 from nnpad.ui.recipe_form import parse_hidden
 from nnpad.ui.training_panel import TrainingPanel
