@@ -1,4 +1,4 @@
-"""The ``nnpad`` command: the window, or ``train``, ``evaluate``, ``predict``, ``info``.
+"""``nnpad``: the window, or train, finetune, evaluate, predict and info.
 
 Each command has its module here (``add_parser`` and ``run``). Nothing heavy is
 imported at module level: ``predict``, ``evaluate`` and ``info`` run without
@@ -12,13 +12,13 @@ import sys
 from typing import TYPE_CHECKING
 
 from nnpad import __version__
-from nnpad.cli import evaluate, info, predict, train
+from nnpad.cli import evaluate, finetune, info, predict, train
 from nnpad.cli.errors import CliError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-COMMANDS = (train, evaluate, predict, info)
+COMMANDS = (train, finetune, evaluate, predict, info)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,6 +15,7 @@ TRAINING_MODULES = {
     "nnpad.core.training.trainer",
     "nnpad.core.training.callbacks",
     "nnpad.core.training.early_stopping",
+    "nnpad.core.training.finetune_loop",
 }
 
 
