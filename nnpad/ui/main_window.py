@@ -27,22 +27,20 @@ from nnpad.ui.canvas import BRUSH_MAX, BRUSH_MIN, DrawingCanvas
 from nnpad.ui.commands import Commands
 from nnpad.ui.lazy_panel import LazyPanel
 from nnpad.ui.prediction_view import PredictionView
+from nnpad.ui.training_status import TrainingStatus
 
 if TYPE_CHECKING:
     import numpy as np
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QCloseEvent
 
-    from nnpad.core.model.network import Network
     from nnpad.core.model.trained import TrainedModel
-    from nnpad.core.progress import BatchProgress, TrainResult
+    from nnpad.core.progress import TrainResult
     from nnpad.ui.activation_view import ActivationView
     from nnpad.ui.evaluate_panel import EvaluatePanel
     from nnpad.ui.session import Session
     from nnpad.ui.training_panel import TrainingPanel
     from nnpad.ui.training_worker import TrainingController
-
-TITLE = "nnpad — handwritten digit recognition"
 
 
 def _activation_view() -> ActivationView:
@@ -69,7 +67,6 @@ class MainWindow(QMainWindow):
         self, settings: QSettings, session: Session, controller: TrainingController
     ) -> None:
         super().__init__()
-        self.setWindowTitle(TITLE)
         self.settings = settings
         self.session = session
         self.controller = controller
@@ -78,11 +75,8 @@ class MainWindow(QMainWindow):
 
         self.canvas = DrawingCanvas()
         self.prediction = PredictionView()
-        self.live_training = QLabel()
-        self.live_training.setObjectName("liveTrainingPrediction")
-        self.live_training.setToolTip(
-            "What the network being trained says about your drawing right now"
-        )
+        self.status = TrainingStatus(self, session, controller)
+        self.live_training = self.status.live
         self.model_label = QLabel()
         self.model_label.setObjectName("modelLabel")
         self.brush = QSlider(Qt.Orientation.Horizontal)
@@ -139,9 +133,12 @@ class MainWindow(QMainWindow):
         return self.evaluate_panel.content()
 
     def _training_panel(self) -> TrainingPanel:
+        from nnpad import resources
         from nnpad.ui.training_panel import TrainingPanel
 
-        return TrainingPanel(self.controller)
+        return TrainingPanel(
+            self.controller, runs_folder=resources.user_data_dir() / "runs"
+        )
 
     def _evaluate_panel(self) -> EvaluatePanel:
         from nnpad.ui.evaluate_panel import EvaluatePanel
@@ -219,9 +216,6 @@ class MainWindow(QMainWindow):
         self.first_painted.connect(
             self._release_panels, Qt.ConnectionType.QueuedConnection
         )
-        controller.snapshot.connect(self._on_training_snapshot)
-        controller.phase.connect(self._title_phase)
-        controller.batch.connect(self._title_progress)
         controller.running_changed.connect(self._on_training_running)
         self._update_history_actions()
         self._on_training_running(controller.is_running())
@@ -239,7 +233,7 @@ class MainWindow(QMainWindow):
         model = self.session.model
         panel.offer.set_current_accuracy(None if model is None else model.val_accuracy)
         panel.offer.use_requested.connect(self._use_trained)
-        panel.offer.changed.connect(self._title_offer)
+        panel.offer.changed.connect(self.status.offer_changed)
 
     @Slot()
     def _release_panels(self) -> None:
@@ -264,6 +258,7 @@ class MainWindow(QMainWindow):
             self.activations.set_network(model.network)
         if self.train_panel.is_built():
             self.training.offer.set_current_accuracy(model.val_accuracy)
+            self.training.board.model_changed(model, path)
 
     @Slot()
     def _update_history_actions(self) -> None:
@@ -287,36 +282,10 @@ class MainWindow(QMainWindow):
         self.commands.show_reference(pixels, f"An evaluated image of a {label}")
         self.tabs.setCurrentIndex(INSIDE)
 
-    @Slot(object)
-    def _on_training_snapshot(self, network: Network) -> None:
-        reading = self.session.read_with(network)
-        text = "—" if reading is None else reading.describe()
-        self.live_training.setText(f"The network being trained says: {text}")
-
-    # The title tells the taskbar (and a person in another window) how training goes.
-    @Slot(str)
-    def _title_phase(self, text: str) -> None:
-        self.setWindowTitle(f"Training: {text} — nnpad")
-
-    @Slot(object)
-    def _title_progress(self, progress: BatchProgress) -> None:
-        self.setWindowTitle(f"Training {progress.fraction:.0%} — nnpad")
-
-    @Slot(bool)
-    def _title_offer(self, offered: bool) -> None:
-        self.setWindowTitle("New model ready — nnpad" if offered else TITLE)
-
     @Slot(bool)
     def _on_training_running(self, running: bool) -> None:
-        if running:
-            self.setWindowTitle("Training — nnpad")
-        elif self.windowTitle().startswith("Training"):
-            self.setWindowTitle(TITLE)  # failed
         self.actions.train.setEnabled(not running)
         self.actions.stop.setEnabled(running)
-        self.live_training.setText(
-            "The network being trained says: —" if running else ""
-        )
         if not running and self._closing:
             QTimer.singleShot(0, self.close)
 

@@ -11,16 +11,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nnpad.core.progress import format_duration
 from nnpad.core.spec import SpecError
 from nnpad.ui.data_chooser import DataChooser
 from nnpad.ui.model_offer import ModelOffer, button
 from nnpad.ui.recipe_form import ERROR_STYLE, RecipeForm
-from nnpad.ui.training_charts import TrainingCharts
+from nnpad.ui.run_board import RunBoard
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from nnpad.core.progress import BatchProgress, TrainingStarted, TrainResult
     from nnpad.core.spec import Recipe
     from nnpad.ui.data_chooser import Source
@@ -32,10 +41,18 @@ PROGRESS_STEPS = 1000
 # Mnemonics avoid the main window's menu bar (F, E, T, V, H) and its "&Brush" (B);
 # Ctrl+T and Ctrl+. train and stop from anywhere in the window.
 class TrainingPanel(QWidget):
-    """Train a new model and offer it (see :class:`ModelOffer`)."""
+    """Train a new model and offer it (see :class:`ModelOffer`).
+
+    Every run is listed, and its curves can be overlaid on others' (see
+    :class:`RunBoard`); ``runs_folder`` is where runs the person keeps are saved.
+    """
 
     def __init__(
-        self, controller: TrainingController, parent: QWidget | None = None
+        self,
+        controller: TrainingController,
+        parent: QWidget | None = None,
+        *,
+        runs_folder: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.controller = controller
@@ -67,7 +84,8 @@ class TrainingPanel(QWidget):
             "localFileButton",
             "Train on MNIST from an .npz file or IDX files on this computer",
         )
-        self.charts = TrainingCharts()
+        self.board = RunBoard(controller, runs_folder)
+        self.charts = self.board.charts
         self.offer = ModelOffer(self.data_description)
         self._lay_out()
         self._connect()
@@ -82,14 +100,33 @@ class TrainingPanel(QWidget):
         error = QHBoxLayout()
         error.addWidget(self.error_label, 1)
         error.addWidget(self.local_file_button, 0, Qt.AlignmentFlag.AlignTop)
+        settings = QWidget()
+        settings_layout = QVBoxLayout(settings)
+        settings_layout.setContentsMargins(0, 0, 0, 0)
+        settings_layout.addWidget(self.data)
+        settings_layout.addWidget(self.form)
+        settings_layout.addStretch(1)
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(settings)
+        top.addWidget(self.board.table)
+        top.setStretchFactor(0, 1)
+        top.setStretchFactor(1, 1)
+        curves = QWidget()
+        curves_layout = QVBoxLayout(curves)
+        curves_layout.setContentsMargins(0, 0, 0, 0)
+        curves_layout.addWidget(self.charts, 1)
+        curves_layout.addWidget(self.board.diagnosis)
+        whole = QSplitter(Qt.Orientation.Vertical)
+        whole.addWidget(top)
+        whole.addWidget(curves)
+        whole.setStretchFactor(0, 1)
+        whole.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.data)
-        layout.addWidget(self.form)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.stats_label)
         layout.addLayout(error)
-        layout.addWidget(self.charts, 1)
+        layout.addWidget(whole, 1)
         layout.addWidget(self.offer)
 
     def _connect(self) -> None:
@@ -99,10 +136,10 @@ class TrainingPanel(QWidget):
         self.stop_button.clicked.connect(self.controller.stop)
         self.local_file_button.clicked.connect(self.data.choose_file)
         c = self.controller
+        self.board.recipe_wanted.connect(self.set_recipe)
         c.phase.connect(self.phase_label.setText)
         c.started.connect(self._on_started)
         c.batch.connect(self._on_batch)
-        c.epoch.connect(self.charts.add_epoch)
         c.finished.connect(self._on_finished)
         c.failed.connect(self._on_failed)
         c.running_changed.connect(self._on_running_changed)
@@ -144,7 +181,7 @@ class TrainingPanel(QWidget):
         self._run_source, self._run_started = source, False
         self._show_error("")
         self.offer.offer(None)
-        self.charts.reset(recipe.train.epochs)
+        self.board.begin(recipe, self.data_description() or "")
         self.progress.setValue(0)
         self.progress.setFormat("%p%")
         self.stats_label.clear()
@@ -174,7 +211,6 @@ class TrainingPanel(QWidget):
 
     @Slot(object)
     def _on_batch(self, p: BatchProgress) -> None:
-        self.charts.add_batch(p)
         self.progress.setValue(round(p.fraction * PROGRESS_STEPS))
         self.progress.setFormat(
             f"Epoch {p.epoch + 1}/{p.epochs} · batch"
@@ -188,7 +224,6 @@ class TrainingPanel(QWidget):
 
     @Slot(object)
     def _on_finished(self, result: TrainResult) -> None:
-        self.charts.flush()
         phases = {"finished": "Finished", "stopped": "Stopped", "nan": "Diverged"}
         self.phase_label.setText(
             f"{phases[result.status]} after {result.seconds:.1f} s"
@@ -200,7 +235,6 @@ class TrainingPanel(QWidget):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
-        self.charts.flush()
         self.phase_label.setText("Failed")
         # MNIST failing before training started means it could not be downloaded.
         offline = self._run_source == "mnist" and not self._run_started

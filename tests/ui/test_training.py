@@ -145,15 +145,23 @@ def test_panel_run_draws_curves_and_offers_the_model(qtbot, panel, tiny_dataset)
     result = done.args[0]
 
     charts = panel.charts
-    x, y = charts.train_loss.item.getData()
+    (run,) = panel.board.history.runs()
+    assert charts.shown() == [run.id] and panel.board.table.ticked() == [run.id]
+    curves = charts.curves(run.id)
+    x, y = curves.train_loss.getData()
     assert x is not None and len(x) > 0
     assert np.all(np.isfinite(y))
     assert 0 < x.min() and x.max() <= 2.0  # the x axis is in epochs
-    val_x, _ = charts.val_loss.item.getData()
+    val_x, _ = curves.val_loss.getData()
     assert list(val_x) == [1.0, 2.0]
-    acc_x, acc_y = charts.val_accuracy.item.getData()
+    acc_x, acc_y = curves.val_accuracy.getData()
     assert len(acc_x) == 2 and np.all((acc_y >= 0) & (acc_y <= 100))
+    best_x, _ = curves.best_loss.getData()
+    assert list(best_x) == [run.best_epoch + 1.0]  # the star on the best epoch
     assert panel.findChild(type(charts.loss_plot), "lossChart") is charts.loss_plot
+    # Two epochs are too few to judge, and the line under the charts says so.
+    assert panel.board.diagnosis.text() == f"{run.name}: {run.diagnosis.message}"
+    assert "too few epochs" in run.diagnosis.message
 
     assert panel.progress.value() == panel.progress.maximum()
     assert panel.phase_label.text().startswith("Finished")
