@@ -1,8 +1,18 @@
-"""The maths behind "look inside": what neurons respond to and what they push toward.
+"""The maths behind "look inside" and "why this digit"; views only draw its results.
 
-Views only draw what these functions compute. Layers are numbered as in
-:meth:`Network.activations`: 0 is the input, 1 the first hidden layer, the last the
-output.
+Neurons: :class:`NeuronMaps` says what each responds to and what it pushes toward.
+Layers are numbered as in :meth:`Network.activations`: 0 is the input, 1 the first
+hidden layer, the last the output.
+
+Saliency: for a logit ``z_c`` (the output block before its softmax) the saliency of
+pixel ``i`` is ``x_i * dz_c / dx_i``; the contrastive view "why a and not b" uses
+``z_a - z_b``. Positive values are ink that speaks for the digit (or for ``a`` over
+``b``), negative values ink that speaks against it. Both are exact for these
+networks: the gradient is carried back through each Dense block's kernel (batch
+normalization folded in) and its activation's derivative, read from the activations
+of the forward pass (relu: 1 where the neuron is active; sigmoid: ``s (1 - s)``;
+tanh: ``1 - t^2``). One backward pass of a single vector: well under a millisecond
+for the shipped 784-512-256-10 network.
 """
 
 from __future__ import annotations
@@ -12,9 +22,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nnpad.core.spec import INPUT_SHAPE
+from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from nnpad.core.model.network import Network
 
 
@@ -78,3 +90,87 @@ def push_summary(contributions: np.ndarray, top: int = 2) -> str:
             "against " + ", ".join(f"{d} ({contributions[d]:+.2f})" for d in against)
         )
     return "; ".join(parts) if parts else "barely moves any digit"
+
+
+def _derivative(activation: str, output: np.ndarray) -> np.ndarray:
+    """The activation's derivative, from its output."""
+    if activation == "relu":
+        return (output > 0).astype(np.float32)
+    if activation == "sigmoid":
+        return output * (1.0 - output)
+    if activation == "tanh":
+        return 1.0 - output * output
+    if activation == "linear":
+        return np.ones_like(output)
+    raise ValueError(f"no derivative for activation {activation!r}")
+
+
+def _direction(digit: int, against: int | None) -> np.ndarray:
+    for name, value in (("digit", digit), ("against", against)):
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int | np.integer)
+            or not 0 <= value < NUM_CLASSES
+        ):
+            raise ValueError(f"{name} must be a digit 0-9, got {value!r}")
+    v = np.zeros(NUM_CLASSES, dtype=np.float32)
+    v[digit] = 1.0
+    if against is not None:
+        v[against] -= 1.0
+    return v
+
+
+def input_gradient(
+    network: Network,
+    image: np.ndarray,
+    digit: int,
+    against: int | None = None,
+    *,
+    activations: Sequence[np.ndarray] | None = None,
+) -> np.ndarray:
+    """``d(z_digit - z_against) / d(image)`` for one image, shape (28, 28) float32.
+
+    Parameters
+    ----------
+    network
+        The NumPy network.
+    image
+        One 28x28 image in [0, 1] (any shape with 784 values).
+    digit
+        The logit to explain.
+    against
+        Optional second digit: the gradient of ``z_digit - z_against`` (0 when equal).
+    activations
+        ``network.activations(image)`` if already computed, to skip the forward pass.
+    """
+    v = _direction(digit, against)
+    acts = network.activations(image) if activations is None else activations
+    if len(acts) != len(network.blocks) + 1 or np.shape(acts[0])[0] != 1:
+        raise ValueError("activations must be network.activations of one image")
+    # Back through the output block's kernel, then each hidden block's activation
+    # derivative and kernel (batch norm folded in by linear_map).
+    grad = network.linear_map(len(network.blocks) - 1, len(network.blocks)) @ v
+    for index in range(len(network.blocks) - 2, -1, -1):
+        block = network.blocks[index]
+        grad = grad * _derivative(block.activation, acts[index + 1][0])
+        grad = network.linear_map(index, index + 1) @ grad
+    return grad.reshape(INPUT_SHAPE).astype(np.float32, copy=False)
+
+
+def saliency(
+    network: Network,
+    image: np.ndarray,
+    digit: int,
+    against: int | None = None,
+    *,
+    activations: Sequence[np.ndarray] | None = None,
+) -> np.ndarray:
+    """Gradient x input for ``digit`` (or ``digit`` against ``against``), (28, 28).
+
+    Diverging: positive pixels raise the logit (or the margin over ``against``),
+    negative ones lower it; blank pixels are 0. See `input_gradient` for the
+    parameters.
+    """
+    grad = input_gradient(network, image, digit, against, activations=activations)
+    x = np.asarray(image, dtype=np.float32).reshape(INPUT_SHAPE)
+    return grad * x

@@ -118,6 +118,10 @@ class TrainConfig:
     train_samples: int | None = None
     early_stopping_patience: int = 0
     restore_best_weights: bool = False
+    # Outlier exposure (nnpad.core.training.outlier_exposure): this many generated
+    # non-digits join the training images, with this weight on their loss; 0 is off.
+    outlier_exposure: float = 0.0
+    outliers: int = 0
 
     def validate(self) -> None:
         """Raise SpecError when a setting is out of range."""
@@ -131,6 +135,8 @@ class TrainConfig:
         _check_int("epochs", self.epochs, 1, 1000)
         _check_range("validation_split", self.validation_split, 0.0, 0.5)
         _check_int("seed", self.seed, 0, 2**31 - 1)
+        _check_range("outlier_exposure", self.outlier_exposure, 0.0, 10.0)
+        _check_int("outliers", self.outliers, 0, 1_000_000)
         if self.train_samples is not None:
             _check_int("train_samples", self.train_samples, 1, 10**8)
         _check_int("early_stopping_patience", self.early_stopping_patience, 0, 1000)
@@ -257,6 +263,7 @@ _FLOAT_FIELDS = {
     "l2",
     "learning_rate",
     "validation_split",
+    "outlier_exposure",
 }
 
 

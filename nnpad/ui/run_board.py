@@ -149,6 +149,7 @@ class RunBoard(QObject):
     def _on_finished(self, result: TrainResult) -> None:
         if self._live is None:
             return
+        self.charts.settle()
         self.history.finish(self._live, result)
         if result.network is not None:
             self._networks[self._live] = result.network
@@ -158,6 +159,7 @@ class RunBoard(QObject):
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         if self._live is not None:
+            self.charts.settle()
             self.history.remove(self._live)  # nothing was trained
             self._live = None
             self.refresh()

@@ -25,7 +25,8 @@ from nnpad.core.progress import format_duration
 if TYPE_CHECKING:
     from nnpad.core.runs import Run
 
-COLUMNS = ("Run", "Recipe", "Epochs", "Time", "Best val acc.", "In use")
+COLUMNS = ("Run", "Epochs", "Time", "Best val acc.", "In use", "Recipe")
+RECIPE = COLUMNS.index("Recipe")
 _ID = Qt.ItemDataRole.UserRole
 
 
@@ -66,7 +67,9 @@ class RunsTable(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(RECIPE, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setToolTip(
             "Tick runs to overlay their curves; double-click a name to rename it"
         )
@@ -147,13 +150,15 @@ class RunsTable(QWidget):
         name.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
         name.setToolTip(run.diagnosis.message if run.diagnosis else run.summary)
         best = run.best_val_accuracy
+        recipe = QTableWidgetItem(run.summary)
+        recipe.setToolTip(run.summary)
         cells = [
             name,
-            QTableWidgetItem(run.summary),
             QTableWidgetItem(f"{len(run.epochs)}/{run.planned_epochs}"),
             QTableWidgetItem(format_duration(run.seconds) if run.seconds else "—"),
             QTableWidgetItem("—" if best is None else f"{best:.2%}"),
             QTableWidgetItem("★ in use" if in_use else ("kept" if run.kept else "")),
+            recipe,
         ]
         for column, item in enumerate(cells):
             if column:

@@ -181,6 +181,11 @@ class TrainingCharts(QWidget):
         if not self._timer.isActive():
             self._timer.start()
 
+    def settle(self) -> None:
+        """The run ended: forget its pending redraw (:meth:`show_runs` draws it)."""
+        self._timer.stop()
+        self._live = None
+
     @Slot()
     def flush(self) -> None:
         """Draw the running run's latest figures now."""

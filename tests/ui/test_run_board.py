@@ -92,3 +92,15 @@ def test_rename_load_recipe_keep_and_forget(board, tmp_path: Path, qtbot) -> Non
     assert again.load() == [] and [r.name for r in again.runs()] == ["too many epochs"]
     made.table.remove_button.click()
     assert len(made.history) == 0 and made.table.table.rowCount() == 0
+
+
+def test_every_finished_run_gets_its_best_epoch_star(board, qtbot) -> None:
+    made, controller = board
+    feed(made, controller, OVERFITTING, "overfit")
+    feed(made, controller, HEALTHY, "overfit-dropout")
+    qtbot.wait(300)  # a redraw still pending from the last epoch must not undo it
+    first, second = made.history.runs()
+    for run, best in ((first, 2), (second, 5)):
+        assert run.best_epoch == best
+        stars, _ = made.charts.curves(run.id).best_loss.getData()
+        assert list(stars) == [best + 1.0]

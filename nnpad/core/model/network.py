@@ -94,6 +94,14 @@ class Network:
         """Return probabilities (n, 10) for images of shape (n, 28, 28) or (28, 28)."""
         return self.activations(images)[-1]
 
+    def logits(self, images: np.ndarray) -> np.ndarray:
+        """Return the output block's values before its softmax, (n, 10) float32."""
+        x = np.asarray(images, dtype=np.float32).reshape(-1, INPUT_SIZE)
+        for block in self.blocks[:-1]:
+            x = block(x)
+        kernel, bias = self.blocks[-1]._affine
+        return (x @ kernel + bias).astype(np.float32, copy=False)
+
     def activations(self, images: np.ndarray) -> list[np.ndarray]:
         """Return [input (n, 784), hidden 1, ..., output (n, 10)] as float32."""
         x = np.asarray(images, dtype=np.float32).reshape(-1, INPUT_SIZE)

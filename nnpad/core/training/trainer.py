@@ -18,6 +18,7 @@ from nnpad.core.curves import best_epoch
 from nnpad.core.data import Dataset, split_validation
 from nnpad.core.model.keras_bridge import build, to_network
 from nnpad.core.progress import SilentListener, TrainingStarted, TrainResult
+from nnpad.core.training import outlier_exposure
 from nnpad.core.training.callbacks import (
     BatchReporter,
     EpochRecorder,
@@ -129,6 +130,10 @@ class Trainer:
         if train.train_samples is not None:
             x_train = x_train[: train.train_samples]
             y_train = y_train[: train.train_samples]
+        # Outlier exposure: non-digits join the training images only.
+        exposed = outlier_exposure.enabled(train)
+        if exposed:
+            x_train, y_train = outlier_exposure.with_outliers(x_train, y_train, train)
         if self.threads:
             _limit_threads(self.threads)
         model = build(self.recipe.architecture, seed=train.seed)
@@ -143,8 +148,10 @@ class Trainer:
         batches = full_batches - full_batches % steps
         model.compile(
             optimizer=keras.optimizers.Adam(self._learning_rate(batches)),
-            loss="sparse_categorical_crossentropy",
-            metrics=["accuracy"],
+            loss=outlier_exposure.outlier_loss(train.outlier_exposure)
+            if exposed
+            else "sparse_categorical_crossentropy",
+            metrics=[outlier_exposure.digit_accuracy() if exposed else "accuracy"],
             steps_per_execution=steps,
             jit_compile=self.jit_compile
             and not self.recipe.architecture.augmentation.enabled
