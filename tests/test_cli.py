@@ -45,6 +45,14 @@ def test_predict_json_classifies_images_of_either_polarity(
     for record in records:
         assert len(record["probabilities"]) == 10
         assert sum(record["probabilities"]) == pytest.approx(1.0, abs=1e-4)
+        assert record["verdict"] in ("digit", "unsure", "not a digit")
+    sure = [r for r in records if r["verdict"] == "digit"]
+    assert len(sure) >= 15
+    assert all(
+        r["text"] == f"{r['digit']} ({round(100 * r['confidence'])}%)"
+        or r["confidence"] > 0.995
+        for r in sure
+    )
 
 
 def test_predict_reports_blank_and_broken_images(tmp_path: Path, capsys) -> None:
@@ -70,7 +78,7 @@ def test_predict_does_not_import_tensorflow(sample, tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert "HEAVY [] 0" in out
-    assert out.startswith(f"{path}: {sample.y_train[0]} (")
+    assert out.startswith(f"{path}: {sample.y_train[0]}")
 
 
 def test_evaluate_json(sample, tmp_path: Path, capsys) -> None:

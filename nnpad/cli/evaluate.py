@@ -57,8 +57,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         x, y, part = data.x_train, data.y_train, "train"
     started = time.perf_counter()
-    result = evaluate(model.network, x, y)
+    raw = evaluate(model.network, x, y)
+    temperature = model.thresholds.temperature
+    result = raw.at_temperature(temperature)
     seconds = time.perf_counter() - started
+    calibration = {
+        "temperature": temperature,
+        "ece_15_bins": {
+            "before": raw.reliability().ece,
+            "after": result.reliability().ece,
+        },
+        "nll": {
+            "before": raw.negative_log_likelihood(),
+            "after": result.negative_log_likelihood(),
+        },
+    }
     if args.json:
         print(
             json.dumps(
@@ -70,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
                     "accuracy": result.accuracy,
                     "per_class": result.per_class,
                     "confusion": result.confusion.tolist(),
+                    "calibration": calibration,
                     "seconds": round(seconds, 3),
                 }
             )
@@ -78,6 +92,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"model: {model.recipe.architecture.describe()}")
     print(f"data: {data.source} ({part} images)")
     print(f"accuracy: {result.accuracy:.2%} on {result.samples} images")
+    ece, nll = calibration["ece_15_bins"], calibration["nll"]
+    print(
+        f"calibration (temperature {temperature:.3f}): ECE {ece['before']:.4f} ->"
+        f" {ece['after']:.4f}, NLL {nll['before']:.4f} -> {nll['after']:.4f}"
+    )
     print(
         "per class: "
         + "  ".join(

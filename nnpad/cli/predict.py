@@ -17,7 +17,8 @@ def add_parser(commands: Any) -> None:
         "predict",
         help="classify images of digits",
         description="Classify PNG/JPEG images of one digit each (any size, dark on "
-        "light or light on dark), prepared exactly like drawings on the canvas.",
+        "light or light on dark), prepared exactly like drawings on the canvas. "
+        "Each reading has a verdict: digit (sure), unsure, or not a digit.",
     )
     predict.add_argument("--model", type=Path, help="default: the shipped model")
     predict.add_argument("--json", action="store_true", help="one JSON object a line")
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from nnpad.core.preprocess import load_image, to_mnist
     from nnpad.core.recognition import read_digit
 
-    network = store.load(args.model).network
+    model = store.load(args.model)
     failures = 0
     for path in args.images:
         record: dict[str, Any] = {"file": str(path)}
@@ -43,13 +44,13 @@ def run(args: argparse.Namespace) -> int:
             if image is None:
                 record["error"] = "no digit found: the image has no ink"
             else:
-                prediction = read_digit(network, image)
+                reading = read_digit(model.network, image, model.thresholds)
                 record.update(
-                    digit=prediction.digit,
-                    confidence=round(prediction.confidence, 6),
-                    probabilities=[
-                        round(float(p), 6) for p in prediction.probabilities
-                    ],
+                    verdict=reading.verdict.kind,
+                    text=reading.describe(),
+                    digit=reading.digit,
+                    confidence=round(reading.confidence, 6),
+                    probabilities=[round(float(p), 6) for p in reading.probabilities],
                 )
         failures += "error" in record
         _print_prediction(record, as_json=args.json)
@@ -65,8 +66,4 @@ def _print_prediction(record: dict[str, Any], *, as_json: bool) -> None:
         probabilities = " ".join(
             f"{d}:{p:.1%}" for d, p in enumerate(record["probabilities"])
         )
-        print(
-            f"{record['file']}: {record['digit']} ({record['confidence']:.1%})"
-            f"  [{probabilities}]",
-            flush=True,
-        )
+        print(f"{record['file']}: {record['text']}  [{probabilities}]", flush=True)

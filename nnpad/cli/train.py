@@ -132,7 +132,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"data: {data.source}", file=sys.stderr)
     print(f"model: {recipe.architecture.describe()}", file=sys.stderr)
     print("loading TensorFlow...", file=sys.stderr, flush=True)
+    from nnpad.core.training import outlier_exposure
     from nnpad.core.training.trainer import Trainer
+
+    if outlier_exposure.enabled(recipe.train):
+        count = recipe.train.outliers
+        print(f"drawing {count:,} non-digits to learn from...", file=sys.stderr)
+        outlier_exposure.training_outliers(count, recipe.train.seed)
 
     trainer = Trainer(recipe, data)
     display = _TerminalProgress(sys.stderr, quiet=args.quiet)

@@ -14,6 +14,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nnpad.core.calibration import (
+    Reliability,
+    negative_log_likelihood,
+    reliability,
+    softmax,
+)
 from nnpad.core.spec import NUM_CLASSES
 
 if TYPE_CHECKING:
@@ -24,34 +30,24 @@ if TYPE_CHECKING:
 BINS = 15  # the usual number of confidence bins for calibration error
 
 
-@dataclass(frozen=True)
-class Reliability:
-    """Confidence against accuracy in equal-width confidence bins.
-
-    ``confidence[i]`` and ``accuracy[i]`` are the mean confidence and the share
-    right among the ``counts[i]`` predictions whose confidence fell in bin ``i``
-    (NaN for an empty bin); the bins split [0, 1] at ``edges``.
-    """
-
-    edges: np.ndarray
-    confidence: np.ndarray
-    accuracy: np.ndarray
-    counts: np.ndarray
-
-    @property
-    def error(self) -> float:
-        """Expected calibration error: mean |accuracy - confidence|, by count."""
-        filled = self.counts > 0
-        gaps = np.abs(self.accuracy[filled] - self.confidence[filled])
-        return float((gaps * self.counts[filled]).sum() / max(1, self.counts.sum()))
-
-
 @dataclass(frozen=True, eq=False)
 class Evaluation:
-    """Every image's label and probabilities, and what follows from them."""
+    """Every image's label and probabilities, and what follows from them.
+
+    ``logits`` (the network's outputs before its softmax) let the same readings be
+    judged at another temperature (:meth:`at_temperature`).
+    """
 
     labels: np.ndarray  # (n,) int
     probabilities: np.ndarray  # (n, 10) float32
+    logits: np.ndarray | None = None  # (n, 10) float32
+
+    def at_temperature(self, temperature: float) -> Evaluation:
+        """The same images read with the logits divided by ``temperature``."""
+        if self.logits is None:
+            raise ValueError("this evaluation kept no logits")
+        probabilities = softmax(self.logits, temperature).astype(np.float32)
+        return Evaluation(self.labels, probabilities, self.logits)
 
     @cached_property
     def predictions(self) -> np.ndarray:
@@ -91,19 +87,11 @@ class Evaluation:
 
     def reliability(self, bins: int = BINS) -> Reliability:
         """Calibration in ``bins`` equal-width confidence bins."""
-        edges = np.linspace(0.0, 1.0, bins + 1)
-        which = np.clip(np.digitize(self.confidences, edges[1:-1]), 0, bins - 1)
-        counts = np.bincount(which, minlength=bins)
-        right = (self.predictions == self.labels).astype(float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            confidence = np.bincount(which, self.confidences, bins) / counts
-            accuracy = np.bincount(which, right, bins) / counts
-        return Reliability(edges, confidence, accuracy, counts)
+        return reliability(self.probabilities, self.labels, bins)
 
     def negative_log_likelihood(self) -> float:
         """Mean -log p(true digit): lower is better, and punishes confident errors."""
-        chosen = self.probabilities[np.arange(self.samples), self.labels]
-        return float(-np.log(np.clip(chosen, 1e-12, 1.0)).mean())
+        return negative_log_likelihood(self.probabilities, self.labels)
 
     def cell(self, true: int, predicted: int) -> np.ndarray:
         """Indices of images of digit ``true`` read as ``predicted``, surest first."""
@@ -122,15 +110,18 @@ def evaluate(
     labels: np.ndarray,
     batch: int = 2048,
     progress: Callable[[float], None] | None = None,
+    temperature: float = 1.0,
 ) -> Evaluation:
     """Read uint8 MNIST images (N, 28, 28) and compare with their labels.
 
-    ``progress`` is told the share done after each batch.
+    ``temperature`` calibrates the probabilities (a model's own, from its
+    thresholds); ``progress`` is told the share done after each batch.
     """
-    probabilities = np.empty((len(images), NUM_CLASSES), dtype=np.float32)
+    logits = np.empty((len(images), NUM_CLASSES), dtype=np.float32)
     for start in range(0, len(images), batch):
         chunk = images[start : start + batch].astype(np.float32) / 255.0
-        probabilities[start : start + len(chunk)] = network.predict(chunk)
+        logits[start : start + len(chunk)] = network.logits(chunk)
         if progress is not None:
             progress(min(1.0, (start + len(chunk)) / max(1, len(images))))
-    return Evaluation(np.asarray(labels, dtype=np.int64), probabilities)
+    labels = np.asarray(labels, dtype=np.int64)
+    return Evaluation(labels, softmax(logits, temperature).astype(np.float32), logits)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 if TYPE_CHECKING:
     from nnpad.core.model.network import Network
     from nnpad.core.spec import Recipe
+    from nnpad.core.verdict import Thresholds
 
 Status = Literal["finished", "stopped", "nan"]
 
@@ -75,6 +76,7 @@ class TrainResult:
     seconds: float = 0.0
     best_epoch: int | None = None  # the lowest validation loss (None: no validation)
     restored_epoch: int | None = None  # whose weights were restored, if any
+    thresholds: Thresholds | None = None  # fitted on the validation split
 
     @property
     def val_accuracy(self) -> float | None:

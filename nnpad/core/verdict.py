@@ -113,7 +113,8 @@ DEFAULT_THRESHOLDS = Thresholds()
 little: see the README's rejection figures)."""
 
 
-def _percent(p: float) -> int:
+def percent(p: float) -> int:
+    """A probability as the whole percent shown (never 100: not certainty)."""
     # Round half up, and never claim 100%: a calibrated probability is not certainty.
     return min(99, math.floor(p * 100 + 0.5))
 
@@ -125,7 +126,8 @@ class Verdict:
     ``probabilities`` are the calibrated ones: 10 floats summing to 1 (a tuple, so
     verdicts compare and hash), empty with no ink. ``digit`` and ``runner_up`` are
     the two most probable digits whatever the kind (None with no ink); ``close``
-    says whether an unsure reading names the runner-up.
+    says whether an unsure reading names the runner-up; ``reason`` says why, in a
+    few words, when the network was not asked (a speck).
     """
 
     kind: Kind
@@ -133,6 +135,7 @@ class Verdict:
     runner_up: int | None = None
     probabilities: tuple[float, ...] = ()
     close: bool = False
+    reason: str = ""
 
     @property
     def confidence(self) -> float:
@@ -153,16 +156,17 @@ class Verdict:
             return ""
         if self.kind == "not a digit":
             return "not a digit"
-        first = _percent(self.confidence)
+        first = percent(self.confidence)
         if self.kind == "digit":
             return f"{self.digit} ({first}%)"
         if self.close:
-            second = _percent(self.runner_up_confidence)
+            second = percent(self.runner_up_confidence)
             return f"{self.digit} or {self.runner_up}? ({first}% / {second}%)"
         return f"{self.digit}? ({first}%)"
 
 
 EMPTY = Verdict("empty")
+TOO_SMALL = "too small to be a digit"
 
 
 def read_probabilities(probabilities: np.ndarray, thresholds: Thresholds) -> Verdict:

@@ -127,9 +127,9 @@ class ActivationView(QWidget):
 
     def show_recognition(self, recognition: Recognition | None) -> None:
         """Show the activations of the digit the recognition shows (None: blank)."""
-        self.show_activations(
-            None if recognition is None else list(recognition.current.activations)
-        )
+        reading = None if recognition is None else recognition.current
+        self.detail.set_reading(reading)
+        self.show_activations(None if reading is None else list(reading.activations))
 
     def show_activations(self, activations: list[np.ndarray] | None) -> None:
         """Show ``network.activations(image)`` for one image; None blanks the view."""

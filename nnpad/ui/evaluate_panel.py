@@ -40,7 +40,7 @@ from nnpad.ui.confusion_view import ConfusionView
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from nnpad.core.model.network import Network
+    from nnpad.core.model.trained import TrainedModel
     from nnpad.ui.session import Session
 
 GALLERY_LIMIT = 300  # images listed for one cell
@@ -67,8 +67,8 @@ class Scored:
 class EvaluationJob:
     """Load the chosen images and read them all (in the evaluation thread)."""
 
-    def __init__(self, network: Network, choice: str, path: str | None) -> None:
-        self.network, self.choice, self.path = network, choice, path
+    def __init__(self, model: TrainedModel, choice: str, path: str | None) -> None:
+        self.model, self.choice, self.path = model, choice, path
 
     def request_stop(self) -> None:
         """Evaluation takes a second or two: it is not interrupted."""
@@ -91,7 +91,10 @@ class EvaluationJob:
                 x, y, part = data.x_train, data.y_train, data.source
         assert x is not None and y is not None
         started = time.perf_counter()
-        evaluation = evaluate(self.network, x, y, progress=report)
+        temperature = self.model.thresholds.temperature
+        evaluation = evaluate(
+            self.model.network, x, y, progress=report, temperature=temperature
+        )
         return Scored(evaluation, x, part, time.perf_counter() - started)
 
 
@@ -215,7 +218,7 @@ class EvaluatePanel(QWidget):
             self._path = path
         self.summary.setText("Evaluating…")
         self.progress.setValue(0)
-        self.runner.start_job(EvaluationJob(model.network, choice, self._path))
+        self.runner.start_job(EvaluationJob(model, choice, self._path))
 
     def set_file(self, path: str | None) -> None:
         """Use ``path`` for the file choices (None: ask next time)."""
@@ -244,12 +247,13 @@ class EvaluatePanel(QWidget):
             f"<b>{e.accuracy:.2%}</b> right on {e.samples:,} images"
             f" ({scored.description});"
             f" {e.samples - int(np.trace(e.confusion)):,} mistakes; calibration error"
-            f" {bins.error:.2%}; read in {scored.seconds:.2f} s"
+            f" {bins.ece:.2%}; read in {scored.seconds:.2f} s"
         )
         self.progress.setValue(1000)
         self.confusion.set_counts(e.confusion)
         filled = bins.counts > 0
-        centres = (bins.edges[:-1] + bins.edges[1:]) / 2
+        edges = np.linspace(0.0, 1.0, len(bins.counts) + 1)
+        centres = (edges[:-1] + edges[1:]) / 2
         self._bars.setOpts(x=centres[filled], height=bins.accuracy[filled])
         mistakes = e.mistakes()
         if len(mistakes):

@@ -208,6 +208,7 @@ class MainWindow(QMainWindow):
         canvas.drawing_changed.connect(session.read_drawing)
         canvas.history_changed.connect(self._update_history_actions)
         session.recognized.connect(self.prediction.show_recognition)
+        self.prediction.against_chosen.connect(session.set_against)
         session.model_changed.connect(self._on_model_changed)
         self.brush.valueChanged.connect(canvas.set_brush_size)
         self.inside.built.connect(self._wire_activations)

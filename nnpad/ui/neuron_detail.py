@@ -12,13 +12,14 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 # pyqtgraph binds to the Qt library already imported, so PySide6 must come first.
 import pyqtgraph as pg
 
-from nnpad.core.explain import push_summary
+from nnpad.core.explain import push_summary, saliency
 from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES
 from nnpad.ui.grids import blank_grid, symmetric_limit
 from nnpad.ui.plot_style import DIVERGING
 
 if TYPE_CHECKING:
     from nnpad.core.explain import NeuronMaps
+    from nnpad.core.recognition import DigitReading
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -38,6 +39,7 @@ class NeuronDetail(QWidget):
         super().__init__(parent)
         self.setObjectName("neuronDetail")
         self._maps: NeuronMaps | None = None
+        self._reading: DigitReading | None = None
         self._neuron: object = _UNSET  # tuple[int, int], None or _UNSET
 
         self._caption = QLabel()
@@ -50,7 +52,8 @@ class NeuronDetail(QWidget):
         self._weights_view.setToolTip(
             "What the neuron responds to, as a 28×28 image: red pixels push it up,"
             " blue pixels push it down (deeper layers: weights summed through the"
-            " layers in between, ignoring their activations)."
+            " layers in between, ignoring their activations). For an output digit:"
+            " which ink of this drawing speaks for it (red) and against it (blue)."
         )
         self._weights_view.setMinimumSize(120, 120)
         box = self._weights_view.addViewBox(
@@ -112,8 +115,13 @@ class NeuronDetail(QWidget):
     def set_maps(self, maps: NeuronMaps | None) -> None:
         """Describe neurons of ``maps.network`` from now on."""
         self._maps = maps
+        self._reading = None
         self._neuron = _UNSET
         self.show_neuron(None)
+
+    def set_reading(self, reading: DigitReading | None) -> None:
+        """The reading of the current drawing, for the output digits' saliency."""
+        self._reading = reading
 
     def show_neuron(
         self,
@@ -126,7 +134,16 @@ class NeuronDetail(QWidget):
         Called on every new drawing, so the 28x28 image is only redrawn when the
         neuron changes.
         """
-        if neuron != self._neuron:
+        output = (
+            neuron is not None
+            and self._maps is not None
+            and (neuron[0] == self._maps.output_layer)
+        )
+        if output:
+            # The output digits' map is this drawing's saliency: redrawn every time.
+            self._neuron = neuron
+            self._show_weights(self._saliency(neuron[1]))
+        elif neuron != self._neuron:
             self._neuron = neuron
             self._show_weights(None if neuron is None else self._weights(*neuron))
         if neuron is None or self._maps is None:
@@ -145,8 +162,10 @@ class NeuronDetail(QWidget):
         elif layer == last:
             self._show_contributions(
                 None,
-                f"Red pixels push toward {index}, blue pixels against it"
-                " (weights summed through the network, ignoring activations).",
+                f"Red ink makes the network read {index} in this drawing, blue ink"
+                " speaks against it (gradient × input)."
+                if self._reading is not None
+                else f"Draw a digit to see which of its ink speaks for {index}.",
             )
         else:
             self._show_pushes(layer, index, value, exact=layer == last - 1)
@@ -192,6 +211,14 @@ class NeuronDetail(QWidget):
             self._show_contributions(
                 contributions, f"It {push_summary(contributions)}{note}."
             )
+
+    def _saliency(self, digit: int) -> np.ndarray | None:
+        """Gradient x input of ``digit`` for the current drawing (None: no drawing)."""
+        reading = self._reading
+        if reading is None or self._maps is None:
+            return None
+        layers = [np.asarray(a)[None] for a in reading.activations]
+        return saliency(self._maps.network, reading.image, digit, activations=layers)
 
     def _weights(self, layer: int, index: int) -> np.ndarray | None:
         """The 28x28 image a neuron responds to (None for input pixels)."""

@@ -1,184 +1,52 @@
-"""The network's answer: the digit, its confidence, ten bars and the 28x28 input.
+"""The network's answer: the verdict, the ten probabilities, what it saw and why.
 
 Painted with QPainter, not pyqtgraph: this view is on screen from the first frame,
 and pyqtgraph costs a quarter of a second to import (it is loaded after the window
 is up, for the panels that need it).
+
+The big text, the colours and the bars follow the verdict: a sure digit in blue, an
+unsure reading in amber with its two candidates, "not a digit" in grey.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES
+from nnpad.core.spec import NUM_CLASSES
+from nnpad.core.verdict import percent
+from nnpad.ui.digit_images import InputPreview, SaliencyPreview
+from nnpad.ui.probability_bars import ProbabilityBars
 
 if TYPE_CHECKING:
-    from nnpad.core.recognition import Recognition
+    import numpy as np
 
-__all__ = ["InputPreview", "PredictionView", "ProbabilityBars"]
+    from nnpad.core.recognition import DigitReading, Recognition
 
-_BACKGROUND = QColor("#202124")
-_BAR = QColor("#5f6b7a")
-_TOP = QColor("#6ea0ff")
-_TEXT = QColor("#9aa0a6")
-_GRID = QColor(60, 60, 60)
-_BLANK = np.zeros(INPUT_SHAPE, dtype=np.float32)
+__all__ = ["PredictionView"]
 
-
-class ProbabilityBars(QWidget):
-    """Ten bars, one per digit, 0 to 100%; the highlighted one in blue."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("probabilities")
-        self.setAccessibleName("Probabilities of the digits 0 to 9")
-        self.setToolTip("Probability the network gives each digit")
-        self.setMinimumSize(200, 110)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._heights = np.zeros(NUM_CLASSES)
-        self._highlight: int | None = None
-
-    def heights(self) -> np.ndarray:
-        """The bar heights, 0..1."""
-        return self._heights.copy()
-
-    def highlighted(self) -> int | None:
-        """The digit drawn in the highlight colour."""
-        return self._highlight
-
-    def set_probabilities(
-        self, probabilities: np.ndarray | None, highlight: int | None = None
-    ) -> None:
-        """Show ``probabilities`` (None: all zero) and highlight one digit."""
-        heights = (
-            np.zeros(NUM_CLASSES)
-            if probabilities is None
-            else np.clip(
-                np.asarray(probabilities, dtype=float).reshape(NUM_CLASSES), 0, 1
-            )
-        )
-        if np.array_equal(heights, self._heights) and highlight == self._highlight:
-            return
-        self._heights, self._highlight = heights, highlight
-        self.update()
-
-    def bar_rect(self, digit: int) -> QRectF:
-        """Where the full-height bar of ``digit`` goes, in widget pixels."""
-        plot = self._plot_rect()
-        slot = plot.width() / NUM_CLASSES
-        return QRectF(
-            plot.left() + (digit + 0.15) * slot, plot.top(), 0.7 * slot, plot.height()
-        )
-
-    def _plot_rect(self) -> QRectF:
-        metrics = self.fontMetrics()
-        left = metrics.horizontalAdvance("100%") + 10
-        return QRectF(
-            left, 8, self.width() - left - 8, self.height() - metrics.height() - 14
-        )
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: D102
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), _BACKGROUND)
-        plot = self._plot_rect()
-        painter.setPen(QPen(_GRID, 0))
-        for level, label in ((0.0, "0%"), (0.5, "50%"), (1.0, "100%")):
-            y = plot.bottom() - level * plot.height()
-            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-            painter.setPen(_TEXT)
-            painter.drawText(
-                QRectF(0, y - 8, plot.left() - 6, 16),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                label,
-            )
-            painter.setPen(QPen(_GRID, 0))
-        painter.setPen(Qt.PenStyle.NoPen)
-        for digit, height in enumerate(self._heights):
-            full = self.bar_rect(digit)
-            bar = QRectF(
-                full.left(),
-                full.bottom() - height * full.height(),
-                full.width(),
-                height * full.height(),
-            )
-            painter.fillRect(bar, _TOP if digit == self._highlight else _BAR)
-        painter.setPen(_TEXT)
-        for digit in range(NUM_CLASSES):
-            full = self.bar_rect(digit)
-            painter.drawText(
-                QRectF(
-                    full.left() - 4,
-                    plot.bottom() + 2,
-                    full.width() + 8,
-                    self.height() - plot.bottom() - 2,
-                ),
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                str(digit),
-            )
-        painter.end()
-
-
-class InputPreview(QWidget):
-    """A 28x28 image in [0, 1], enlarged pixel for pixel, with a faint grid."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("network_input")
-        self.setAccessibleName("What the network sees")
-        self.setToolTip(
-            "The 28×28 image given to the network, cropped, scaled and centred "
-            "like the MNIST digits it learnt from"
-        )
-        self.setFixedSize(140, 140)
-        self._image = _BLANK
-        self._qimage = self._to_qimage(_BLANK)
-
-    def image(self) -> np.ndarray:
-        """The image shown, (28, 28) in [0, 1]."""
-        return self._image
-
-    def set_image(self, image: np.ndarray | None) -> None:
-        """Show ``image`` (None: blank); raise ValueError unless it is 28x28."""
-        if image is None:
-            image = _BLANK
-        elif np.shape(image) != INPUT_SHAPE:
-            raise ValueError(f"image28 must be 28x28, got shape {np.shape(image)}")
-        self._image = np.asarray(image, dtype=np.float32)
-        self._qimage = self._to_qimage(self._image)
-        self.update()
-
-    @staticmethod
-    def _to_qimage(image: np.ndarray) -> QImage:
-        pixels = np.ascontiguousarray(
-            np.clip(image, 0.0, 1.0) * 255.0 + 0.5, dtype=np.uint8
-        )
-        h, w = pixels.shape
-        return QImage(pixels.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
-
-    def sizeHint(self) -> QSize:  # noqa: D102
-        return QSize(140, 140)
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: D102
-        painter = QPainter(self)
-        target = QRectF(self.rect())
-        painter.drawImage(target, self._qimage)  # nearest neighbour: crisp pixels
-        painter.setPen(QPen(_GRID, 0))
-        rows, cols = INPUT_SHAPE
-        for i in range(1, cols):
-            x = target.left() + i * target.width() / cols
-            painter.drawLine(QPointF(x, target.top()), QPointF(x, target.bottom()))
-        for i in range(1, rows):
-            y = target.top() + i * target.height() / rows
-            painter.drawLine(QPointF(target.left(), y), QPointF(target.right(), y))
-        painter.end()
+SURE = QColor("#6ea0ff")
+UNSURE = QColor("#f59e0b")
+REJECTED = QColor("#8a8f98")
+_STYLE = {
+    "digit": "",
+    "unsure": "color: #d97706;",
+    "not a digit": "color: #8a8f98;",
+    "empty": "",
+}
 
 
 class PredictionView(QWidget):
-    """Shows a `Recognition`: the digit, its confidence, the bars and the input."""
+    """Shows a `Recognition`: the verdict, the bars, the input and the saliency.
+
+    ``against_chosen(int | None)``: the person asks why the digit and not that one
+    (None: why the digit at all).
+    """
+
+    against_chosen = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -189,56 +57,110 @@ class PredictionView(QWidget):
         self._digit = QLabel("")
         self._digit.setObjectName("digit")
         font = QFont(self.font())
-        font.setPointSize(56)
+        font.setPointSize(44)
         font.setBold(True)
         self._digit.setFont(font)
         self._digit.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._digit.setMinimumWidth(96)
-        self._digit.setToolTip("The digit the network thinks you drew")
+        self._digit.setToolTip("What the network reads")
         self._confidence = QLabel("")
         self._confidence.setObjectName("confidence")
         self._confidence.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._confidence.setToolTip("How sure the network is of that digit")
+        self._confidence.setWordWrap(True)
+        self._confidence.setToolTip("How sure the network is (calibrated)")
         self.bars = ProbabilityBars()
         self.preview = InputPreview()
-        caption = QLabel("what the network sees (28×28)")
-        caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.why = SaliencyPreview()
+        self.against = QComboBox()
+        self.against.setObjectName("againstDigit")
+        self.against.setAccessibleName("Why against which digit")
+        self.against.addItem("why this digit", None)
+        for digit in range(NUM_CLASSES):
+            self.against.addItem(f"…and not {digit}", digit)
+        self.against.setToolTip("Compare with another digit: why this one and not it")
 
-        answer = QVBoxLayout()
-        answer.addWidget(self._digit, 1)
-        answer.addWidget(self._confidence)
-        seen = QVBoxLayout()
-        seen.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
-        seen.addWidget(caption)
-        top = QHBoxLayout()
-        top.addLayout(answer, 1)
-        top.addLayout(seen)
+        grid = QGridLayout()
+        grid.addWidget(self._digit, 0, 0)
+        grid.addWidget(self._confidence, 1, 0, 2, 1, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.preview, 0, 1, Qt.AlignmentFlag.AlignHCenter)
+        grid.addWidget(
+            QLabel("what the network sees"), 1, 1, Qt.AlignmentFlag.AlignHCenter
+        )
+        grid.addWidget(self.why, 0, 2, Qt.AlignmentFlag.AlignHCenter)
+        grid.addWidget(self.against, 1, 2)
+        grid.setColumnStretch(0, 1)
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
+        layout.addLayout(grid)
         layout.addWidget(self.bars, 1)
+        self.against.activated.connect(
+            lambda index: self.against_chosen.emit(self.against.itemData(index))
+        )
+        self.bars.clicked.connect(self._on_bar)
         self.show_recognition(None)
 
     def text(self) -> str:
-        """The answer as read aloud, e.g. ``"7 (98%)"``; empty with no reading."""
+        """The reading as read aloud, e.g. ``"7 (98%)"``; empty with no reading."""
         return self._text
 
     def show_recognition(self, recognition: Recognition | None) -> None:
         """Show ``recognition``; None clears the view."""
         if recognition is None:
-            self._digit.setText("")
-            self._confidence.setText("")
+            self._show_verdict("empty", "", "")
             self._text = ""
             self.bars.set_probabilities(None)
             self.preview.set_image(None)
+            self.why.set_saliency(None, None)
         else:
             reading = recognition.current
-            self._digit.setText(str(reading.digit))
-            self._confidence.setText(f"{reading.confidence:.0%} sure")
+            verdict = reading.verdict
             self._text = recognition.text
-            self.bars.set_probabilities(reading.probabilities, reading.digit)
+            self._show_verdict(verdict.kind, *self._words(reading))
+            self.bars.set_probabilities(reading.probabilities, self._colours(reading))
             self.preview.set_image(reading.image)
+            self.why.set_saliency(reading.image, reading.why)
+            index = self.against.findData(reading.against)
+            self.against.setCurrentIndex(max(0, index))
+            self.against.setItemText(0, f"why {reading.digit}")
         self.setAccessibleDescription(self._text)
         self._digit.setAccessibleDescription(self._text)
+
+    @staticmethod
+    def _words(reading: DigitReading) -> tuple[str, str]:
+        """The big text and the line under it."""
+        verdict = reading.verdict
+        first = f"{percent(verdict.confidence)}%"
+        if verdict.kind == "digit":
+            return str(verdict.digit), f"{first} sure"
+        if verdict.kind == "unsure" and verdict.close:
+            second = f"{percent(verdict.runner_up_confidence)}%"
+            big = f"{verdict.digit} or {verdict.runner_up}?"
+            return big, f"unsure: {first} / {second}"
+        if verdict.kind == "unsure":
+            return f"{verdict.digit}?", f"unsure: {first}"
+        return "not a digit", verdict.reason or "it does not look like any digit"
+
+    @staticmethod
+    def _colours(reading: DigitReading) -> dict[int, QColor]:
+        verdict = reading.verdict
+        if verdict.kind == "digit":
+            return {verdict.digit: SURE}
+        if verdict.kind == "unsure":
+            close = {verdict.runner_up: UNSURE} if verdict.close else {}
+            return {verdict.digit: UNSURE, **close}
+        return {}
+
+    def _show_verdict(self, kind: str, big: str, small: str) -> None:
+        self._digit.setText(big)
+        self._digit.setStyleSheet(_STYLE[kind])
+        font = self._digit.font()
+        font.setPointSize(44 if len(big) <= 2 else 22)
+        self._digit.setFont(font)
+        self._confidence.setText(small)
+
+    @Slot(int)
+    def _on_bar(self, digit: int) -> None:
+        current = self.against.currentData()
+        self.against_chosen.emit(None if current == digit else digit)
 
     def bar_heights(self) -> np.ndarray:
         """The heights of the ten bars (for tests and accessibility tools)."""

@@ -15,14 +15,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from nnpad.core.preprocess import drawing_to_mnist
-from nnpad.core.recognition import read_digit, recognize_image
+from nnpad.core.recognition import Recognition, read_digit
+from nnpad.core.verdict import is_speck
 
 if TYPE_CHECKING:
     import numpy as np
 
     from nnpad.core.model.network import Network
     from nnpad.core.model.trained import TrainedModel
-    from nnpad.core.recognition import DigitReading, Recognition
+    from nnpad.core.recognition import DigitReading
     from nnpad.core.strokes import Drawing
 
 
@@ -52,6 +53,8 @@ class Session(QObject):
         self._model = model
         self._model_path = model_path
         self._image: np.ndarray | None = None  # the 28x28 input being read
+        self._too_small = False  # the input is a speck of ink
+        self._against: int | None = None  # "why this digit and not that one"
         self._recognition: Recognition | None = None
         self._pending: Drawing | None = None
         # Leading-edge throttle: the first move is read at once, later ones at most
@@ -103,12 +106,20 @@ class Session(QObject):
     def read_drawing(self, drawing: Drawing) -> None:
         """Read ``drawing`` now."""
         self._pending = None
+        self._too_small = is_speck(drawing)
         self._read(drawing_to_mnist(drawing))
 
     def read_image(self, image: np.ndarray | None) -> None:
         """Read a prepared 28x28 image (a file or a sample; None: nothing)."""
         self._pending = None
+        self._too_small = False
         self._read(image)
+
+    @Slot(object)
+    def set_against(self, digit: int | None) -> None:
+        """Explain the reading against ``digit`` ("why 7 and not 1"; None: alone)."""
+        self._against = digit
+        self._read(self._image)
 
     def select_digit(self, index: int) -> None:
         """Show digit ``index`` of the reading in the views."""
@@ -123,7 +134,17 @@ class Session(QObject):
     def _read(self, image: np.ndarray | None) -> None:
         self._image = image
         model = self._model
-        self._recognition = None if model is None else recognize_image(model, image)
+        if model is None or image is None:
+            self._recognition = None
+        else:
+            reading = read_digit(
+                model.network,
+                image,
+                model.thresholds,
+                against=self._against,
+                too_small=self._too_small,
+            )
+            self._recognition = Recognition((reading,))
         self.recognized.emit(self._recognition)
 
     @Slot()

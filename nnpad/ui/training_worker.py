@@ -95,8 +95,13 @@ class TrainingJob:
         if self._stop_requested:
             return TrainResult("stopped", self._recipe, message="stopped before start")
         report(Phase("Loading TensorFlow…"))
+        from nnpad.core.training import outlier_exposure
         from nnpad.core.training.trainer import Trainer
 
+        train = self._recipe.train
+        if outlier_exposure.enabled(train):
+            report(Phase(f"Drawing {train.outliers:,} non-digits to learn from…"))
+            outlier_exposure.training_outliers(train.outliers, train.seed)
         report(Phase("Building the model…"))
         trainer = Trainer(self._recipe, dataset, **self._options)
         with self._lock:

@@ -37,15 +37,15 @@ def test_reliability_and_calibration_error() -> None:
     read = [0] * 9 + [3]
     calibrated = Evaluation(labels, one_hot_ish(read, [0.9] * 10))
     bins = calibrated.reliability()
-    assert len(bins.edges) == 16 and bins.counts.sum() == 10
+    assert len(bins.counts) == 15 and bins.counts.sum() == 10
     filled = bins.counts > 0
     assert bins.confidence[filled] == pytest.approx([0.9])
     assert bins.accuracy[filled] == pytest.approx([0.9])
-    assert bins.error == pytest.approx(0.0, abs=1e-6)
+    assert bins.ece == pytest.approx(0.0, abs=1e-6)
     # Always 100% sure, right half the time: an error of 0.5.
     overconfident = Evaluation(labels, one_hot_ish([0] * 5 + [3] * 5, [1.0] * 10))
-    assert overconfident.reliability().error == pytest.approx(0.5)
-    assert overconfident.negative_log_likelihood() > 10
+    assert overconfident.reliability().ece == pytest.approx(0.5)
+    assert overconfident.negative_log_likelihood() > 5  # -log(1e-7) for half
 
 
 def test_evaluate_reports_progress_and_agrees_with_the_network() -> None:

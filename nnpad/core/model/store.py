@@ -58,6 +58,7 @@ def metadata(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What nnpad records beside a training's weights (plain JSON, never code)."""
+    calibration = {} if result.thresholds is None else result.thresholds.to_metadata()
     return {
         "format": FORMAT,
         "nnpad_version": __version__,
@@ -66,6 +67,7 @@ def metadata(
         "val_accuracy": result.val_accuracy,
         "trained_on": trained_on,
         "train_seconds": round(result.seconds, 1),
+        **calibration,
         **(extra or {}),
     }
 

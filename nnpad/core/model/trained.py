@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
+
+from nnpad.core.verdict import Thresholds
 
 if TYPE_CHECKING:
     from nnpad.core.model.network import Network
@@ -28,6 +31,11 @@ class TrainedModel:
         """Validation accuracy recorded when it was trained, if known."""
         value = self.metadata.get("val_accuracy")
         return float(value) if isinstance(value, int | float) else None
+
+    @cached_property
+    def thresholds(self) -> Thresholds:
+        """Its temperature and verdict thresholds (defaults when it has none)."""
+        return Thresholds.from_metadata(self.metadata)
 
     def describe(self) -> str:
         """One line such as ``784-128-64-10 relu · validation accuracy 97.51%``."""

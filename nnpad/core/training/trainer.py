@@ -13,11 +13,14 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from nnpad.core import tf_env
 from nnpad.core.curves import best_epoch
 from nnpad.core.data import Dataset, split_validation
 from nnpad.core.model.keras_bridge import build, to_network
 from nnpad.core.progress import SilentListener, TrainingStarted, TrainResult
+from nnpad.core.rejection import fit_thresholds
 from nnpad.core.training import outlier_exposure
 from nnpad.core.training.callbacks import (
     BatchReporter,
@@ -177,6 +180,11 @@ class Trainer:
             callbacks=[*callbacks, *([best] if best else []), *self.callbacks],
         )
         result = self._result(state, model, best)
+        if result.network is not None and len(x_val):
+            # Calibrate on the held-out images: the temperature and the thresholds
+            # of "sure", "unsure" and "not a digit" (kept in the model file).
+            logits = result.network.logits(x_val.astype(np.float32) / 255.0)
+            result.thresholds = fit_thresholds(logits, y_val)
         result.seconds = time.perf_counter() - started
         return result
 
