@@ -183,6 +183,13 @@ class Actions:
             ["Ctrl+3"],
             lambda: show_tab(2),
         )
+        self.samples_tab = a(
+            window,
+            "&My samples panel",
+            "The drawings kept to teach the network your handwriting",
+            ["Ctrl+4"],
+            lambda: show_tab(3),
+        )
         self.about = a(window, "&About nnpad", "About nnpad", [], c.about)
         self._menus(window)
 
@@ -217,7 +224,10 @@ class Actions:
                 ],
             ),
             ("&Train", [self.train, self.stop]),
-            ("&View", [self.look_inside, self.train_tab, self.evaluate_tab]),
+            (
+                "&View",
+                [self.look_inside, self.train_tab, self.evaluate_tab, self.samples_tab],
+            ),
             ("&Help", [self.about]),
         ):
             menu = bar.addMenu(title)

@@ -1,8 +1,9 @@
 """The main window: layout and wiring only; every panel is its own widget.
 
-The canvas and the prediction are built at once. The Look inside and Train panels,
-which need pyqtgraph, are built after the first frame is on screen (or when first
-asked for), so the window shows at nearly the speed of an empty one.
+The canvas and the prediction are built at once. The tabs on the right (Look inside,
+Train, Evaluate, My samples), which need pyqtgraph, are built after the first frame
+is on screen or when first asked for (:mod:`nnpad.ui.panels`), so the window shows
+at nearly the speed of an empty one.
 """
 
 from __future__ import annotations
@@ -26,31 +27,22 @@ from nnpad.ui.actions import Actions
 from nnpad.ui.canvas import BRUSH_MAX, BRUSH_MIN, DrawingCanvas
 from nnpad.ui.commands import Commands
 from nnpad.ui.lazy_panel import LazyPanel
+from nnpad.ui.panels import Panels, my_samples
 from nnpad.ui.prediction_view import PredictionView
+from nnpad.ui.sample_keeper import SampleKeeper
 from nnpad.ui.training_status import TrainingStatus
 
 if TYPE_CHECKING:
-    import numpy as np
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QCloseEvent
 
     from nnpad.core.model.trained import TrainedModel
-    from nnpad.core.progress import TrainResult
     from nnpad.ui.activation_view import ActivationView
     from nnpad.ui.evaluate_panel import EvaluatePanel
+    from nnpad.ui.samples_panel import SamplesPanel
     from nnpad.ui.session import Session
     from nnpad.ui.training_panel import TrainingPanel
     from nnpad.ui.training_worker import TrainingController
-
-
-def _activation_view() -> ActivationView:
-
-    from nnpad.ui.activation_view import ActivationView
-
-    return ActivationView()
-
-
-INSIDE, TRAIN, EVALUATE = range(3)  # the tabs
 
 
 class MainWindow(QMainWindow):
@@ -80,13 +72,22 @@ class MainWindow(QMainWindow):
         self.model_label = QLabel()
         self.model_label.setObjectName("modelLabel")
         self.brush = QSlider(Qt.Orientation.Horizontal)
-        self.inside = LazyPanel(_activation_view)
-        self.train_panel = LazyPanel(self._training_panel)
-        self.evaluate_panel = LazyPanel(self._evaluate_panel)
         self.tabs = QTabWidget()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.left_splitter = QSplitter(Qt.Orientation.Vertical)
         self.commands = Commands(self, session, self.canvas)
+        store = my_samples()
+        self.keeper = SampleKeeper(self, self.canvas, store)
+        self.panels = Panels(
+            self.tabs,
+            settings=settings,
+            session=session,
+            controller=controller,
+            commands=self.commands,
+            status=self.status,
+            store=store,
+        )
+        self.inside, self.train_panel = self.panels.inside, self.panels.train
         self.actions = Actions(
             self,
             self.commands,
@@ -120,32 +121,22 @@ class MainWindow(QMainWindow):
     @property
     def activations(self) -> ActivationView:
         """The Look inside panel (built now if it was not yet)."""
-        return self.inside.content()
+        return self.panels.inside.content()
 
     @property
     def training(self) -> TrainingPanel:
         """The Train panel (built now if it was not yet)."""
-        return self.train_panel.content()
+        return self.panels.train.content()
 
     @property
     def evaluation(self) -> EvaluatePanel:
         """The Evaluate panel (built now if it was not yet)."""
-        return self.evaluate_panel.content()
+        return self.panels.evaluate.content()
 
-    def _training_panel(self) -> TrainingPanel:
-        from nnpad import resources
-        from nnpad.ui.training_panel import TrainingPanel
-
-        return TrainingPanel(
-            self.controller, runs_folder=resources.user_data_dir() / "runs"
-        )
-
-    def _evaluate_panel(self) -> EvaluatePanel:
-        from nnpad.ui.evaluate_panel import EvaluatePanel
-
-        panel = EvaluatePanel(self.session)
-        panel.image_chosen.connect(self._look_at)
-        return panel
+    @property
+    def samples(self) -> SamplesPanel:
+        """The My samples panel (built now if it was not yet)."""
+        return self.panels.samples.content()
 
     # -- construction --------------------------------------------------------------
 
@@ -176,6 +167,7 @@ class MainWindow(QMainWindow):
         below_layout = QVBoxLayout(below)
         below_layout.setContentsMargins(0, 0, 0, 0)
         below_layout.addWidget(self.prediction, 1)
+        below_layout.addWidget(self.keeper.bar)
         below_layout.addWidget(self.live_training)
         # Always laid out, so the canvas does not jump when training starts.
         self.live_training.setMinimumHeight(self.live_training.sizeHint().height())
@@ -187,12 +179,6 @@ class MainWindow(QMainWindow):
         self.left_splitter.setStretchFactor(1, 2)
 
         self.tabs.setObjectName("tabs")
-        for panel, title, tip in (
-            (self.inside, "Look inside", "Every layer's activations (Ctrl+1)"),
-            (self.train_panel, "Train", "Train a network with live charts (Ctrl+2)"),
-            (self.evaluate_panel, "Evaluate", "Where the network fails (Ctrl+3)"),
-        ):
-            self.tabs.setTabToolTip(self.tabs.addTab(panel, title), tip)
 
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.left_splitter)
@@ -208,38 +194,18 @@ class MainWindow(QMainWindow):
         canvas.drawing_changed.connect(session.read_drawing)
         canvas.history_changed.connect(self._update_history_actions)
         session.recognized.connect(self.prediction.show_recognition)
+        session.recognized.connect(self.keeper.show_recognition)
         self.prediction.against_chosen.connect(session.set_against)
         session.model_changed.connect(self._on_model_changed)
         self.brush.valueChanged.connect(canvas.set_brush_size)
-        self.inside.built.connect(self._wire_activations)
-        self.train_panel.built.connect(self._wire_training)
+        self.keeper.saved.connect(self._on_sample_kept)
         # Queued: after whatever else waits for the first frame (the model's loading).
         self.first_painted.connect(
-            self._release_panels, Qt.ConnectionType.QueuedConnection
+            self.panels.release, Qt.ConnectionType.QueuedConnection
         )
         controller.running_changed.connect(self._on_training_running)
         self._update_history_actions()
         self._on_training_running(controller.is_running())
-
-    @Slot(object)
-    def _wire_activations(self, view: ActivationView) -> None:
-        if self.session.model is not None:
-            view.set_network(self.session.model.network)
-        view.show_recognition(self.session.recognition)
-        self.session.recognized.connect(view.show_recognition)
-
-    @Slot(object)
-    def _wire_training(self, panel: TrainingPanel) -> None:
-        window_settings.restore_recipe(self.settings, panel)
-        model = self.session.model
-        panel.offer.set_current_accuracy(None if model is None else model.val_accuracy)
-        panel.offer.use_requested.connect(self._use_trained)
-        panel.offer.changed.connect(self.status.offer_changed)
-
-    @Slot()
-    def _release_panels(self) -> None:
-        self.inside.release()
-        self.train_panel.release()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Note the canvas' first paint: the window is on screen."""
@@ -255,11 +221,12 @@ class MainWindow(QMainWindow):
         self.model_label.setText(f"Model: {model.describe()}")
         path = self.session.model_path
         self.model_label.setToolTip("in memory only" if path is None else str(path))
-        if self.inside.is_built():
-            self.activations.set_network(model.network)
-        if self.train_panel.is_built():
-            self.training.offer.set_current_accuracy(model.val_accuracy)
-            self.training.board.model_changed(model, path)
+        self.panels.model_changed(model)
+
+    @Slot(int)
+    def _on_sample_kept(self, label: int) -> None:
+        if self.panels.samples.is_built():
+            self.samples.refresh()
 
     @Slot()
     def _update_history_actions(self) -> None:
@@ -272,16 +239,6 @@ class MainWindow(QMainWindow):
     def _train(self) -> None:
         self.tabs.setCurrentWidget(self.train_panel)
         self.training.start_training()
-
-    @Slot(object)
-    def _use_trained(self, result: TrainResult) -> None:
-        self.commands.use_trained_model(result, self.training.data_description())
-
-    @Slot(object, int)
-    def _look_at(self, pixels: np.ndarray, label: int) -> None:
-        """An evaluated image: behind the ink, read, and looked inside."""
-        self.commands.show_reference(pixels, f"An evaluated image of a {label}")
-        self.tabs.setCurrentIndex(INSIDE)
 
     @Slot(bool)
     def _on_training_running(self, running: bool) -> None:

@@ -30,6 +30,21 @@ def _percent(value: float | None) -> str:
     return "unknown" if value is None else f"{100 * value:.1f}%"
 
 
+def _before_after(result: TrainResult) -> str:
+    """For a fine-tuning: my held-out samples and MNIST, before and after."""
+    figures = getattr(result, "figures", None)
+    if figures is None:
+        return ""
+    parts = []
+    found = figures()
+    for label, key in (("your held-out samples", "mine"), ("MNIST", "mnist")):
+        before, after = found.get(f"{key}_before"), found.get(f"{key}_after")
+        if before and after:
+            was, now = _percent(before["accuracy"]), _percent(after["accuracy"])
+            parts.append(f"{label} {was} → {now}")
+    return "<br>" + "; ".join(parts) if parts else ""
+
+
 class ModelOffer(QWidget):
     """The new model's accuracy beside the current one's, and what to do with it.
 
@@ -103,7 +118,7 @@ class ModelOffer(QWidget):
             )
             if result.status == "stopped":
                 text += f" (stopped after {len(result.epochs)} epoch(s))"
-            text += note
+            text += _before_after(result) + note
         self.label.setText(text)
         self.label.setVisible(bool(text))
         self.use_button.setVisible(usable)

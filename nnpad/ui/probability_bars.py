@@ -37,14 +37,16 @@ class ProbabilityBars(QWidget):
         """The bar heights, 0..1."""
         return self._heights.copy()
 
-    def highlighted(self) -> int | None:
-        """The digit drawn in the highlight colour."""
-        return self._highlight
+    def highlighted(self) -> dict[int, QColor]:
+        """The digits drawn in a colour of their own, and their colours."""
+        return dict(self._colours)
 
     def set_probabilities(
-        self, probabilities: np.ndarray | None, highlight: int | None = None
+        self,
+        probabilities: np.ndarray | None,
+        colours: dict[int, QColor] | None = None,
     ) -> None:
-        """Show ``probabilities`` (None: all zero) and highlight one digit."""
+        """Show ``probabilities`` (None: all zero), some digits in their colours."""
         heights = (
             np.zeros(NUM_CLASSES)
             if probabilities is None
@@ -52,9 +54,10 @@ class ProbabilityBars(QWidget):
                 np.asarray(probabilities, dtype=float).reshape(NUM_CLASSES), 0, 1
             )
         )
-        if np.array_equal(heights, self._heights) and highlight == self._highlight:
+        colours = dict(colours or {})
+        if np.array_equal(heights, self._heights) and colours == self._colours:
             return
-        self._heights, self._highlight = heights, highlight
+        self._heights, self._colours = heights, colours
         self.update()
 
     def bar_rect(self, digit: int) -> QRectF:

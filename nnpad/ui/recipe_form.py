@@ -144,6 +144,11 @@ class RecipeForm(QWidget):
         self.patience_spin.setRange(0, 1000)
         self.patience_spin.setSpecialValueText("off")
         self.restore_check = QCheckBox("Keep the best epoch's weights")
+        self.outliers_spin = QSpinBox()
+        self.outliers_spin.setRange(0, 1_000_000)
+        self.outliers_spin.setSingleStep(5000)
+        self.outliers_spin.setSpecialValueText("none")
+        self.outlier_weight_spin = _ExactSpinBox(0.0, 10.0, 0.1, 2)
         self.advanced_button = QToolButton()
         self.advanced_button.setText("E&xtra settings")
         self.advanced_button.setCheckable(True)
@@ -203,6 +208,17 @@ class RecipeForm(QWidget):
                 "End with the weights of the epoch with the lowest validation loss",
             ),
             (
+                "Non-digits to learn from:",
+                self.outliers_spin,
+                "Drawings that are not digits (scribbles, shapes, letters), drawn"
+                " for the training, so the network learns to say 'not a digit'",
+            ),
+            (
+                "Their weight:",
+                self.outlier_weight_spin,
+                "Weight of the non-digits' loss (0.5 is usual)",
+            ),
+            (
                 "Train on the first:",
                 self.train_samples_spin,
                 "Train on only this many images (after the validation split): few"
@@ -232,7 +248,8 @@ class RecipeForm(QWidget):
         spins += (self.val_split_spin, self.rotation_spin, self.shift_spin)
         combos = (self.activation_combo, self.schedule_combo)
         edits = (self.hidden_edit, self.l2_edit, self.lr_edit)
-        spins += (self.patience_spin, self.train_samples_spin)
+        spins += (self.patience_spin, self.train_samples_spin, self.outliers_spin)
+        spins += (self.outlier_weight_spin,)
         return [
             *(s.valueChanged for s in (*spins, self.zoom_spin)),
             *(c.currentIndexChanged for c in combos),
@@ -275,6 +292,8 @@ class RecipeForm(QWidget):
             train_samples=self.train_samples_spin.value() or None,
             early_stopping_patience=self.patience_spin.value(),
             restore_best_weights=self.restore_check.isChecked(),
+            outliers=self.outliers_spin.value(),
+            outlier_exposure=self.outlier_weight_spin.exact_value(),
         )
         return Recipe(model, train).validate()
 
@@ -301,6 +320,8 @@ class RecipeForm(QWidget):
         self.train_samples_spin.setValue(train.train_samples or 0)
         self.patience_spin.setValue(train.early_stopping_patience)
         self.restore_check.setChecked(train.restore_best_weights)
+        self.outliers_spin.setValue(train.outliers)
+        self.outlier_weight_spin.set_exact(train.outlier_exposure)
         self._seed = train.seed
         name = next((n for n, make in PRESETS.items() if make() == recipe), None)
         if name is not None:

@@ -77,9 +77,9 @@ class RunBoard(QObject):
         """The run now training, if any."""
         return self._live
 
-    def begin(self, recipe: Recipe, source: str) -> Run:
+    def begin(self, recipe: Recipe, source: str, name: str | None = None) -> Run:
         """A run starts: list it, tick it, and follow it."""
-        run = self.history.start(recipe, source=source)
+        run = self.history.start(recipe, source=source, name=name)
         self._live = run.id
         self._ticked.add(run.id)
         self._say(run.id)

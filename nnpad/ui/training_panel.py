@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from nnpad.core.progress import BatchProgress, TrainingStarted, TrainResult
     from nnpad.core.spec import Recipe
     from nnpad.ui.data_chooser import Source
+    from nnpad.ui.session import Session
     from nnpad.ui.training_worker import TrainingController
 
 PROGRESS_STEPS = 1000
@@ -53,9 +54,13 @@ class TrainingPanel(QWidget):
         parent: QWidget | None = None,
         *,
         runs_folder: Path | None = None,
+        session: Session | None = None,
+        samples_folder: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.controller = controller
+        self.session = session
+        self.samples_folder = samples_folder
         self._run_source: Source | None = None
         self._run_started = False
 
@@ -66,6 +71,12 @@ class TrainingPanel(QWidget):
         )
         self.stop_button = button(
             "&Stop", "stopButton", "Stop training; epochs already done are kept"
+        )
+        self.teach_button = button(
+            "Teach it my handwriting",
+            "teachButton",
+            "Fine-tune the model in use on my samples (drawings kept with a digit"
+            " key), replaying the training data so that it forgets little",
         )
         self.phase_label = QLabel("Ready")
         self.phase_label.setAccessibleName("Training phase")
@@ -96,6 +107,7 @@ class TrainingPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.train_button)
         buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.teach_button)
         buttons.addWidget(self.phase_label, 1)
         error = QHBoxLayout()
         error.addWidget(self.error_label, 1)
@@ -133,6 +145,7 @@ class TrainingPanel(QWidget):
         self.data.changed.connect(lambda: self._show_error(""))
         self.form.validity_changed.connect(self._update_buttons)
         self.train_button.clicked.connect(self.start_training)
+        self.teach_button.clicked.connect(self.teach)
         self.stop_button.clicked.connect(self.controller.stop)
         self.local_file_button.clicked.connect(self.data.choose_file)
         c = self.controller
@@ -178,14 +191,27 @@ class TrainingPanel(QWidget):
             source = self.data.source()
             if source is None:
                 return
+        self._begin(recipe, source)
+        self.controller.start(recipe, source)
+
+    @Slot()
+    def teach(self) -> None:
+        """Fine-tune the model in use on my samples (replaying the chosen data)."""
+        model = None if self.session is None else self.session.model
+        if self.controller.is_running() or model is None or not self.samples_folder:
+            return
+        source = self.data.source() or "sample"
+        self._begin(model.recipe, source, name="my handwriting")
+        self.controller.start_finetune(model, self.samples_folder, source)
+
+    def _begin(self, recipe: Recipe, source: Source, name: str | None = None) -> None:
         self._run_source, self._run_started = source, False
         self._show_error("")
         self.offer.offer(None)
-        self.board.begin(recipe, self.data_description() or "")
+        self.board.begin(recipe, self.data_description() or "", name=name)
         self.progress.setValue(0)
         self.progress.setFormat("%p%")
         self.stats_label.clear()
-        self.controller.start(recipe, source)
 
     @Slot(bool)
     def _on_running_changed(self, running: bool) -> None:
@@ -199,6 +225,7 @@ class TrainingPanel(QWidget):
     def _update_buttons(self) -> None:
         running = self.controller.is_running()
         self.train_button.setEnabled(not running and self.form.is_valid())
+        self.teach_button.setEnabled(not running and self.session is not None)
         self.stop_button.setEnabled(running)
 
     @Slot(object)

@@ -19,14 +19,16 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from nnpad.core import data as data_module
-from nnpad.core.data import Dataset
+from nnpad.core.data import DataError, Dataset
 from nnpad.core.model.network import Network
 from nnpad.core.progress import BatchProgress, EpochResult, TrainingStarted, TrainResult
 from nnpad.ui.background import JobRunner
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
+    from nnpad.core.model.trained import TrainedModel
     from nnpad.core.spec import Recipe
 
 REPORT_INTERVAL = 0.1  # seconds between batch reports (throttled in the core)
@@ -111,6 +113,73 @@ class TrainingJob:
         return trainer.run(_Reporter(report))
 
 
+class FinetuneJob:
+    """Fine-tune a model on my samples, replaying MNIST (in the training thread).
+
+    Parameters
+    ----------
+    model
+        The model to start from (the one in use).
+    samples
+        The folder of my samples.
+    replay
+        ``"sample"``, ``"mnist"``, a local path, or a loaded :class:`Dataset`.
+    """
+
+    def __init__(
+        self,
+        model: TrainedModel,
+        samples: Path,
+        replay: str | Dataset,
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        self._model, self._samples, self._replay = model, samples, replay
+        self._options = {
+            "report_interval": REPORT_INTERVAL,
+            "snapshot_interval": SNAPSHOT_INTERVAL,
+            "threads": TRAINING_THREADS,
+            **(options or {}),
+        }
+        self._lock = threading.Lock()
+        self._tuner: Any = None
+        self._stop_requested = False
+
+    def request_stop(self) -> None:
+        """Ask the run to stop; safe from any thread."""
+        with self._lock:
+            self._stop_requested = True
+            tuner = self._tuner
+        if tuner is not None:
+            tuner.stop()
+
+    def run(self, report: Callable[[object], None]) -> TrainResult:
+        """Fine-tune and return the result with before/after figures."""
+        from nnpad.core.data.my_samples import SampleStore
+
+        report(Phase("Reading my samples…"))
+        mine = SampleStore(self._samples).load()
+        if not len(mine.labels):
+            raise DataError("there are no samples yet: draw digits and keep them")
+        replay = self._replay
+        if not isinstance(replay, Dataset):
+            report(Phase("Loading data…"))
+            replay = data_module.load_source(replay)
+        report(Phase("Loading TensorFlow…"))
+        from nnpad.core.training.finetune import FineTuner
+
+        tuner = FineTuner(
+            self._model, mine.images, mine.labels, replay, **self._options
+        )
+        with self._lock:
+            self._tuner = tuner
+            if self._stop_requested:
+                tuner.stop()
+        result = tuner.run(_Reporter(report))
+        # Fine-tuning moves the weights a little: keep the model's calibration.
+        result.thresholds = self._model.thresholds
+        return result
+
+
 class _Reporter:
     """A core TrainingListener handing every report to ``report`` (training thread)."""
 
@@ -173,6 +242,14 @@ class TrainingController(QObject):
             raise RuntimeError("a training is already running")
         recipe.validate()
         self._runner.start_job(TrainingJob(recipe, source, self._trainer_options))
+
+    def start_finetune(
+        self, model: TrainedModel, samples: Path, replay: str | Dataset
+    ) -> None:
+        """Fine-tune ``model`` on the samples in ``samples`` in a new thread."""
+        if self.is_running():
+            raise RuntimeError("a training is already running")
+        self._runner.start_job(FinetuneJob(model, samples, replay))
 
     def stop(self) -> None:
         """Ask the current run to stop; it ends with status ``"stopped"``."""

@@ -9,8 +9,9 @@ import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
-from nnpad.core.explain import NeuronMaps
+from nnpad.core.explain import NeuronMaps, saliency
 from nnpad.core.model.network import DenseBlock, Network
+from nnpad.core.recognition import Recognition, read_digit
 from nnpad.core.spec import Architecture
 from nnpad.ui import grids
 from nnpad.ui.activation_view import ActivationView
@@ -246,12 +247,18 @@ def test_selecting_a_first_layer_neuron_shows_its_weights_and_activation(view, q
     )
 
 
-def test_deeper_and_output_neurons_show_weights_summed_through_the_network(view):
+def test_deeper_neurons_show_weights_and_output_digits_this_drawings_saliency(view):
     network = make_network((16, 8))
     view.set_network(network)
-    acts = network.activations(digit_image())
-    view.show_activations(acts)
+    reading = read_digit(network, digit_image())
+    acts = [np.asarray(a)[None] for a in reading.activations]
 
+    view.select_neuron(3, 7)
+    # Without a drawing there is nothing to explain.
+    assert np.isnan(view.detail.weights_item.image).all()
+    assert "Draw a digit" in view.detail.pushes()
+
+    view.show_recognition(Recognition((reading,)))
     view.select_neuron(2, 5)
     np.testing.assert_allclose(
         view.detail.weights_item.image,
@@ -261,16 +268,27 @@ def test_deeper_and_output_neurons_show_weights_summed_through_the_network(view)
     assert view.detail.caption().startswith("Hidden 2, neuron 5: activation")
 
     view.select_neuron(3, 7)
+    # The output digit's map is this drawing's gradient x input, not fixed weights.
     np.testing.assert_allclose(
         view.detail.weights_item.image,
-        NeuronMaps(network).weight_images(3)[7],
-        rtol=1e-6,
+        saliency(network, reading.image, 7),
+        rtol=1e-5,
+        atol=1e-7,
     )
     assert view.detail.caption().startswith(
         f"Output, digit 7: probability {acts[3][0, 7]:.2f}"
     )
     assert view.detail.contributions() is None
-    assert "push toward 7" in view.detail.pushes()
+    assert "read 7 in this drawing" in view.detail.pushes()
+    # Another drawing, the same neuron: the map follows the drawing.
+    other = digit_image()[:, ::-1].copy()
+    view.show_recognition(Recognition((read_digit(network, other),)))
+    np.testing.assert_allclose(
+        view.detail.weights_item.image,
+        saliency(network, other, 7),
+        rtol=1e-5,
+        atol=1e-7,
+    )
 
 
 def test_last_hidden_neuron_shows_what_it_adds_to_each_digit(view):

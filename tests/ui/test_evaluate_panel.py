@@ -11,7 +11,8 @@ from PySide6.QtCore import QSettings, Qt
 from nnpad.core.data import load_sample
 from nnpad.core.model import store
 from nnpad.ui.evaluate_panel import EvaluatePanel
-from nnpad.ui.main_window import INSIDE, MainWindow
+from nnpad.ui.main_window import MainWindow
+from nnpad.ui.panels import INSIDE
 from nnpad.ui.session import Session
 from nnpad.ui.training_worker import TrainingController
 

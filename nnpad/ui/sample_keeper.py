@@ -1,0 +1,106 @@
+"""Keep a drawing in "my samples": confirm the reading with a click, or type the digit.
+
+Under the reading sits one line: "Keep in my samples: [✓ It is a 7] or press the
+right digit". The digit keys 0-9 work anywhere in the window (a form field that
+takes digits keeps them). The drawing is saved with its strokes and the canvas is
+cleared for the next one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
+
+from nnpad.core.data.sample_format import SamplesError
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMainWindow
+
+    from nnpad.core.data.my_samples import SampleStore
+    from nnpad.core.recognition import Recognition
+    from nnpad.ui.canvas import DrawingCanvas
+
+
+class SampleKeeper(QObject):
+    """The "keep it" line (:attr:`bar`) and the digit-key actions.
+
+    ``saved(label)`` says a sample was kept.
+    """
+
+    saved = Signal(int)
+
+    def __init__(
+        self, window: QMainWindow, canvas: DrawingCanvas, store: SampleStore
+    ) -> None:
+        super().__init__(window)
+        self.window, self.canvas, self.store = window, canvas, store
+        self._digit: int | None = None
+        self.bar = QWidget()
+        self.bar.setObjectName("sampleKeeper")
+        self.confirm = QPushButton()
+        self.confirm.setObjectName("confirmDigit")
+        self.confirm.setToolTip(
+            "Keep this drawing in my samples with this label, to teach the network"
+            " your handwriting (Train tab)"
+        )
+        self.hint = QLabel("or press the right digit key (0-9)")
+        self.hint.setStyleSheet("color: palette(mid);")
+        layout = QHBoxLayout(self.bar)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("Keep in my samples:"))
+        layout.addWidget(self.confirm)
+        layout.addWidget(self.hint, 1)
+        self.confirm.clicked.connect(self._on_confirm)
+        self.actions = []
+        for digit in range(10):
+            action = QAction(f"Keep as {digit}", window)
+            action.setShortcut(QKeySequence(str(digit)))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _=False, d=digit: self.keep(d))
+            window.addAction(action)
+            self.actions.append(action)
+        self.show_recognition(None)
+
+    @Slot(object)
+    def show_recognition(self, recognition: Recognition | None) -> None:
+        """Offer to keep a drawing that was read as one digit."""
+        drawn = recognition is not None and not self.canvas.is_empty()
+        reading = recognition.current if recognition is not None else None
+        self._digit = None if reading is None else reading.digit
+        self.confirm.setText(
+            f"✓ It is a {self._digit}" if self._digit is not None else "✓"
+        )
+        self.confirm.setEnabled(drawn and self._digit is not None)
+        for action in self.actions:
+            action.setEnabled(drawn)
+
+    @Slot()
+    def _on_confirm(self) -> None:
+        if self._digit is not None:
+            self.keep(self._digit)
+
+    def keep(self, label: int) -> bool:
+        """Save the drawing as a sample of ``label``, then clear the canvas."""
+        drawing = self.canvas.drawing()
+        if drawing.is_empty:
+            return False
+        try:
+            self.store.add(drawing, label)
+        except (SamplesError, OSError) as exc:
+            QMessageBox.warning(
+                self.window,
+                "Could not keep the drawing",
+                f"{exc}\n\nYour drawing is still on the canvas and the samples kept"
+                " before are untouched.",
+            )
+            return False
+        count = self.store.count(label)
+        self.window.statusBar().showMessage(
+            f"Kept as a {label}: {count} of your {label}s in my samples", 6000
+        )
+        self.canvas.clear()
+        self.saved.emit(label)
+        return True
