@@ -60,18 +60,20 @@ _SIDE = 0.65
 _SPLIT_OVERLAP = 0.6
 # Without a classifier a group is split only when wider than this.
 _WIDE = 1.05
-# With a classifier: split when the mean log confidence of the pieces beats the
-# whole's by a margin, lowered as the group gets wider than a digit:
-# (margin, slope per H of width, from width) for stroke groups and for pictures,
-# where cuts through ink give more ways to go wrong.
-_STROKE_MARGIN = (0.1, 3.0, 0.8)
-_PIXEL_MARGIN = (0.0, 5.0, 1.0)
-# Pieces overlapping in x by more than _OVERLAP_FREE of the narrower one are
-# unlikely to be two digits: each tenth more costs this much log confidence.
+# With a classifier, a split is kept when its pieces' mean log-odds (of the digit
+# read against all others) beats the whole's by _MARGIN, a margin that falls by
+# _MARGIN_SLOPE per H of width beyond _MARGIN_WIDTH (wide groups are rarely one
+# digit). Log-odds rather than probabilities: the network is near-certain of
+# most things, pieces of digits included, and log-odds still rank those.
+_MARGIN = 2.0
+_MARGIN_SLOPE = 20.0
+_MARGIN_WIDTH = 0.8
+# Pieces overlapping in x are less likely two digits: each unit of overlap (of the
+# narrower one's width) costs _OVERLAP_SLOPE log-odds, and _OVERLAP_COST more
+# beyond _OVERLAP_FREE.
+_OVERLAP_SLOPE = 1.0
+_OVERLAP_COST = 10.0
 _OVERLAP_FREE = 0.35
-_OVERLAP_COST = 1.0
-# Between splits read about as confidently, the one whose sides overlap least.
-_OVERLAP_SLOPE = 0.1
 # Try every two-way partition of a group of up to this many strokes.
 _MAX_PARTITION = 4
 _MAX_DEPTH = 6
@@ -79,7 +81,7 @@ _MAX_DEPTH = 6
 # (in H) is tried at up to _CUTS columns (least ink first, then every _CUT_STEP)
 # at least _CUT_MARGIN from its ends.
 _NOISE_PIXELS = 2
-_CUT_WIDTH = 0.75
+_CUT_WIDTH = 0.6
 _CUTS = 8
 _CUT_STEP = 0.12
 _CUT_MARGIN = 0.1
@@ -141,14 +143,20 @@ def _line_height(boxes: np.ndarray) -> float:
     return max(float(np.median(tall)), 0.02 * CANVAS_SIZE)
 
 
+def _log_odds(probs: np.ndarray) -> np.ndarray:
+    """Log-odds of each row's most probable class against all the others."""
+    p = np.sort(probs.astype(np.float64), axis=1)
+    # The others summed, not 1 - top: near-certain rows keep their precision.
+    rest = np.clip(p[:, :-1].sum(axis=1), 1e-12, None)
+    return np.log(np.clip(p[:, -1], 1e-12, None)) - np.log(rest)
+
+
 class _Splitter(Generic[G]):
     """Recursive splitting of groups, shared by drawings and pictures.
 
     Subclasses say what a group's box is, how it could be split and what its
     image is; images are cached so the final pieces reuse the tried ones.
     """
-
-    margin = _STROKE_MARGIN
 
     def __init__(self, height: float, classify: Classify | None) -> None:
         self.height = height
@@ -165,8 +173,8 @@ class _Splitter(Generic[G]):
     def candidates(self, group: G) -> list[tuple[G, G, float]]:
         """``(left, right, cost)`` splits worth trying.
 
-        The cost, in log confidence, is what the split's geometry says against it
-        (sides overlapping in x, ink cut through).
+        The cost, in log-odds, is what the split's geometry says against it
+        (sides overlapping in x).
         """
         raise NotImplementedError  # pragma: no cover
 
@@ -202,15 +210,14 @@ class _Splitter(Generic[G]):
                 images.extend((a, b))
         if not tried:
             return None
-        probs = np.asarray(self.classify(np.stack(images)), dtype=np.float64)
-        logs = np.log(np.clip(probs.max(axis=1), 1e-6, 1.0))
-        whole_score = -math.inf if whole is None else float(logs[0])
-        logs = logs[len(images) - 2 * len(tried) :]
+        odds = _log_odds(np.asarray(self.classify(np.stack(images))))
+        whole_score = -math.inf if whole is None else float(odds[0])
+        odds = odds[len(images) - 2 * len(tried) :]
         costs = np.array([t[2] for t in tried])
-        scores = 0.5 * (logs[0::2] + logs[1::2]) - costs
+        scores = 0.5 * (odds[0::2] + odds[1::2]) - costs
         k = int(np.argmax(scores))
-        margin, slope, wide = self.margin
-        if scores[k] > whole_score + margin - slope * max(0.0, width / self.height - wide):
+        margin = _MARGIN - _MARGIN_SLOPE * max(0.0, width / self.height - _MARGIN_WIDTH)
+        if scores[k] > whole_score + margin:
             return tried[k][0], tried[k][1]
         return None
 
@@ -542,8 +549,6 @@ class _Pixels:
 
 
 class _ImageSplitter(_Splitter[_Pixels]):
-    margin = _PIXEL_MARGIN
-
     def __init__(
         self, ink: np.ndarray, level: int, height: float, classify: Classify | None
     ) -> None:
@@ -586,29 +591,36 @@ class _ImageSplitter(_Splitter[_Pixels]):
             for size in range(1, len(labels)):
                 for other in combinations(labels[1:].tolist(), size):
                     chosen = np.isin(group.lab, other)
-                    a, b = group.part(other, ~chosen), group.part(other, chosen)
+                    a = group.part(("without", other), ~chosen)
+                    b = group.part(("with", other), chosen)
                     if a is not None and b is not None:
                         if a.box[0] + a.box[2] > b.box[0] + b.box[2]:
                             a, b = b, a
                         out.append((a, b, _overlap_cost(_overlap(a.box, b.box, h))))
-        if group.box[2] - group.box[0] >= _CUT_WIDTH * h:
+        out = [c for c in out if _tall(c, h)]
+        # Cut through ink only when no two sets of whole components will do.
+        if not out and group.box[2] - group.box[0] >= _CUT_WIDTH * h:
             several = self.classify is not None
             seen = set()
-            for x in _cut_columns(group, h, several):
-                path = _cut_path(group, x, round(_CUT_BAND * h))
+            anchors = _cut_columns(group, h, self.classify is not None)
+            for x, path in zip(
+                anchors, _cut_paths(group, anchors, round(_CUT_BAND * h)), strict=True
+            ):
                 left = group.xy[:, 0] < path[group.xy[:, 1] - int(group.box[1])]
                 if int(left.sum()) in seen:
                     continue  # another column led to the same cut
                 seen.add(int(left.sum()))
-                a, b = group.part(("cut", x), left), group.part(("cut", x), ~left)
+                a = group.part(("left of", x), left)
+                b = group.part(("right of", x), ~left)
                 if a is not None and b is not None:
-                    a = _Pixels(a.key + ("left",), a.xy, a.lab, a.box)
                     out.append((a, b, 0.0))
-        return [
-            c
-            for c in out
-            if min(c[0].box[3] - c[0].box[1], c[1].box[3] - c[1].box[1]) >= _SIDE * h
-        ]
+        return [c for c in out if _tall(c, h)]
+
+
+def _tall(candidate: tuple[_Pixels, _Pixels, float], height: float) -> bool:
+    """Whether both sides of a split are tall enough to be digits."""
+    a, b, _ = candidate
+    return min(a.box[3] - a.box[1], b.box[3] - b.box[1]) >= _SIDE * height
 
 
 def _grow(mask: np.ndarray) -> np.ndarray:
@@ -656,45 +668,49 @@ def _cut_columns(group: _Pixels, height: float, several: bool) -> list[int]:
     return [x0 + margin + i for i in picked]
 
 
-def _cut_path(group: _Pixels, anchor: int, band: int) -> np.ndarray:
-    """The top-to-bottom path near ``anchor`` that crosses the least ink.
+def _cut_paths(group: _Pixels, anchors: list[int], band: int) -> list[np.ndarray]:
+    """For each anchor column, the top-to-bottom path that crosses the least ink.
 
-    Dynamic programming over rows, moving at most one pixel sideways per row,
-    within ``band`` pixels of the anchor column. Returns the path's x for each
-    row of the group's box.
+    Dynamic programming over the rows of the group's box: a path moves at most
+    one pixel sideways per row and stays within ``band`` pixels of its anchor
+    (all anchors at once, one band each). Returns each path's x per row.
     """
     x0, y0, x1, y1 = (int(v) for v in group.box)
-    lo, hi = max(anchor - band, x0), min(anchor + band + 1, x1)
-    grid = np.zeros((y1 - y0, hi - lo), dtype=np.float64)
-    inside = (group.xy[:, 0] >= lo) & (group.xy[:, 0] < hi)
-    grid[group.xy[inside, 1] - y0, group.xy[inside, 0] - lo] = 1.0
-    # A tiny price for each sideways step keeps the path straight in the paper.
+    grid = np.zeros((y1 - y0, x1 - x0), dtype=np.float64)
+    grid[group.xy[:, 1] - y0, group.xy[:, 0] - x0] = 1.0
+    # Band k covers columns anchors[k] - band .. + band; outside the box is barred.
+    cols = np.asarray(anchors)[:, None] - x0 + np.arange(-band, band + 1)
+    inside = (cols >= 0) & (cols < x1 - x0)
+    bands = np.where(inside, grid[:, np.clip(cols, 0, x1 - x0 - 1)], np.inf)
+    # A tiny price for each sideways step keeps paths straight in the paper.
     bend = 1e-3
-    # Start anywhere on the top row, preferring the anchor.
-    cost = grid[0] + bend * np.abs(np.arange(hi - lo) - (anchor - lo))
-    steps = np.zeros(grid.shape, dtype=np.int8)
-    inf = np.full(1, np.inf)
-    for y in range(1, len(grid)):
-        options = np.stack(
-            (
-                np.concatenate((inf, cost[:-1])) + bend,
-                cost,
-                np.concatenate((cost[1:], inf)) + bend,
-            )
-        )
-        choice = options.argmin(axis=0)
-        steps[y] = choice - 1
-        cost = options[choice, np.arange(len(cost))] + grid[y]
-    x = int(np.argmin(cost))
-    path = np.empty(len(grid), dtype=np.int64)
-    for y in range(len(grid) - 1, -1, -1):
-        path[y] = x
-        x += int(steps[y, x])
-    return path + lo
+    cost = bands[0] + bend * np.abs(np.arange(-band, band + 1))
+    steps = np.zeros(bands.shape, dtype=np.int8)
+    for y in range(1, len(bands)):
+        best = cost.copy()
+        step = steps[y]
+        from_left = cost[:, :-1] + bend  # arriving at i from i - 1
+        better = from_left < best[:, 1:]
+        best[:, 1:][better] = from_left[better]
+        step[:, 1:][better] = -1
+        from_right = cost[:, 1:] + bend
+        better = from_right < best[:, :-1]
+        best[:, :-1][better] = from_right[better]
+        step[:, :-1][better] = 1
+        cost = best + bands[y]
+    paths = []
+    for k in range(len(anchors)):
+        i = int(np.argmin(cost[k]))
+        path = np.empty(len(bands), dtype=np.int64)
+        for y in range(len(bands) - 1, -1, -1):
+            path[y] = cols[k, i] + x0
+            i += int(steps[y, k, i])
+        paths.append(path)
+    return paths
 
 
 def _overlap_cost(frac: float) -> float:
-    """Log-confidence price of reading two overlapping pieces as two digits."""
+    """Log-odds price of reading two overlapping pieces as two digits."""
     return _OVERLAP_SLOPE * frac + _OVERLAP_COST * max(frac - _OVERLAP_FREE, 0.0)
 
 
