@@ -1,24 +1,26 @@
 """Reading whole numbers: digit count, exact number and time, drawings and pictures.
 
 Usage: python tests/benchmarks/bench_numbers.py [--count N] [--seed S]
-       [--paths drawing,image] [--no-classify] [--threads K]
+       [--paths drawing,image] [--no-classify] [--threads K] [--show-errors M]
 
 Numbers of 2 to 6 digits (N per length) are composed from synthetic hand-written
-digits (`tests/support/numbers.py`: three writers, one of them writing 7s and 4s in
-two strokes or crossing the 7; gaps mostly normal, some tight, some overlapping in
-x, a few touching) on a canvas 280 units high and as wide as needed. They are read
-with the shipped model
+digits (`tests/support/numbers.py`: three writers, one writing 7s and 4s in two
+strokes, one crossing the 7 and lifting the pen for the hat of the 5; gaps mostly
+normal, some tight, some overlapping in x, a few touching) on a canvas 280 units
+high and as wide as needed. The same numbers are read with the shipped model
 
 - on the drawing path: ``segment_drawing(drawing, classify)``;
-- on the image path: the drawing rendered with the brush as drawn, as white on
-  black (280 px high) and as dark on light with paper noise (140 px high), every
-  other number, then ``segment_image(picture, classify)``.
+- on the image path: ``segment_image(picture, classify)`` of the drawing rendered
+  with the brush as drawn, white on black 280 px high for every other number and
+  dark grey on noisy light grey 140 px high for the others (`numbers.picture`);
 
-Printed per path and length: digit count right, whole number exact. Then single
-digits through the segmenter against the plain path (``drawing_to_mnist`` and
-``to_mnist`` of the picture), and the time of segment + one batched forward pass
-for 6-digit numbers (median and p95). ``--threads`` sets OpenBLAS' thread count
-before NumPy loads (the default leaves it to OpenBLAS).
+``classify`` is the shipped network's batched forward pass (``--no-classify``:
+none). Printed per path and length: digit count right and whole number exact,
+then count right for numbers with a touching / an overlapping pair; single digits
+through the segmenter against the plain path (``drawing_to_mnist`` and
+``to_mnist`` of the picture); and the time of segment + one batched forward pass
+of the pieces for 6-digit numbers (wall clock median and p95, and CPU time).
+``--threads`` sets OpenBLAS' thread count before NumPy loads.
 """
 
 from __future__ import annotations
@@ -47,14 +49,25 @@ def run(args: argparse.Namespace) -> None:
     import numpy as np
 
     from nnpad.core.inference import load_model
-    from nnpad.core.preprocess import drawing_to_mnist, to_mnist
     from nnpad.core.segment import segment_drawing, segment_image
     from tests.support.numbers import picture, random_number
 
     network = load_model().network
     classify = None if args.no_classify else network.predict
-    paths = args.paths.split(",")
     rng = np.random.default_rng(args.seed)
+    noise = np.random.default_rng(args.seed + 1_000_000)
+
+    def compose(length: int, count: int) -> list:
+        out = []
+        for k in range(count):
+            number = random_number(rng.integers(0, 10, size=length).tolist(), rng)
+            out.append((number, picture(number, k, noise)))
+        return out
+
+    def segment(path: str, number, bitmap) -> list:
+        if path == "drawing":
+            return segment_drawing(number.drawing, classify)
+        return segment_image(bitmap, classify)
 
     def read(pieces) -> str:
         if not pieces:
@@ -63,89 +76,94 @@ def run(args: argparse.Namespace) -> None:
         return "".join(str(int(d)) for d in probs.argmax(axis=1))
 
     print(
-        f"{args.count} numbers per length, seed {args.seed}, "
-        f"classify={'off' if classify is None else 'shipped model'}"
+        f"{args.count} numbers per length, seed {args.seed}, classify "
+        f"{'off' if classify is None else 'with the shipped model'}"
     )
+    numbers = {length: compose(length, args.count) for length in range(2, 7)}
     errors: list[str] = []
-    for path in paths:
-        total_count = total_exact = total = 0
-        for length in range(2, 7):
-            count_ok = exact = 0
-            for k in range(args.count):
-                digits = [int(d) for d in rng.integers(0, 10, size=length)]
-                number = random_number(digits, rng)
-                if path == "drawing":
-                    pieces = segment_drawing(number.drawing, classify)
-                else:
-                    pieces = segment_image(picture(number, k, rng), classify)
-                text = read(pieces)
-                count_ok += len(pieces) == length
-                exact += text == number.text
+    for path in args.paths.split(","):
+        right = exact = 0
+        kinds: dict[str, list[int]] = {"touching": [0, 0], "overlapping": [0, 0]}
+        for length, batch in numbers.items():
+            r = e = 0
+            for number, bitmap in batch:
+                text = read(segment(path, number, bitmap))
+                r += len(text) == length
+                e += text == number.text
+                for kind, tally in kinds.items():
+                    if kind in number.spacings:
+                        tally[0] += len(text) == length
+                        tally[1] += 1
                 if text != number.text and len(errors) < args.show_errors:
-                    errors.append(
-                        f"{path}: {number.text} read {text} "
-                        f"({','.join(number.spacings)})"
-                    )
-            total_count += count_ok
-            total_exact += exact
-            total += args.count
+                    gaps = ",".join(number.spacings)
+                    errors.append(f"{path}: {number.text} read {text} ({gaps})")
+            right, exact = right + r, exact + e
             print(
-                f"{path:7s} {length} digits: count right {count_ok / args.count:6.1%}"
-                f"  exact {exact / args.count:6.1%}"
+                f"{path:7s} {length} digits: count right {r / len(batch):6.1%}"
+                f"  exact {e / len(batch):6.1%}"
             )
+        total = sum(len(b) for b in numbers.values())
         print(
-            f"{path:7s} 2-6 digits: count right {total_count / total:6.1%}"
-            f"  exact {total_exact / total:6.1%}"
+            f"{path:7s} 2-6 digits: count right {right / total:6.1%}"
+            f"  exact {exact / total:6.1%}  ("
+            + ", ".join(
+                f"count right with a {kind} pair {t[0] / max(t[1], 1):.1%} of {t[1]}"
+                for kind, t in kinds.items()
+            )
+            + ")"
         )
     for line in errors:
         print("  ", line)
 
-    # Single digits: through the segmenter and plain, on the same drawings.
-    singles = 300
-    same = seg_hits = plain_hits = img_hits = img_plain_hits = one_piece = 0
-    for k in range(singles):
-        number = random_number([k % 10], rng)
-        plain = drawing_to_mnist(number.drawing)
-        pieces = segment_drawing(number.drawing, classify)
-        one_piece += len(pieces) == 1
-        same += len(pieces) == 1 and np.array_equal(pieces[0].image, plain)
-        truth = str(k % 10)
-        seg_hits += read(pieces) == truth
-        plain_hits += read_one(network, plain) == truth
-        bitmap = picture(number, k, rng)
-        img_hits += read(segment_image(bitmap, classify)) == truth
-        img_plain_hits += read_one(network, to_mnist(bitmap)) == truth
-    print(
-        f"single digits ({singles}): drawing one piece {one_piece / singles:.1%}, "
-        f"identical image {same / singles:.1%}, accuracy {seg_hits / singles:.1%} "
-        f"segmented vs {plain_hits / singles:.1%} plain; picture accuracy "
-        f"{img_hits / singles:.1%} segmented vs {img_plain_hits / singles:.1%} plain"
-    )
+    singles(network, classify, rng, noise, read)
 
-    # Time: segment + one batched forward pass, 6-digit numbers.
-    for path in paths:
-        samples = []
-        for k in range(max(args.count, 50)):
-            number = random_number([int(d) for d in rng.integers(0, 10, 6)], rng)
-            source = number.drawing if path == "drawing" else picture(number, k, rng)
-            start = time.perf_counter()
-            if path == "drawing":
-                pieces = segment_drawing(source, classify)
-            else:
-                pieces = segment_image(source, classify)
-            read(pieces)
-            samples.append((time.perf_counter() - start) * 1e3)
-        ms = np.array(samples[5:])
+    for path in args.paths.split(","):
+        batch = compose(6, max(args.count, 100))
+        wall, cpu = [], []
+        for number, bitmap in batch:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            read(segment(path, number, bitmap))
+            wall.append((time.perf_counter() - start) * 1e3)
+            cpu.append((time.process_time() - start_cpu) * 1e3)
         print(
-            f"{path:7s} 6 digits, segment + read: median {np.median(ms):.2f} ms, "
-            f"p95 {np.percentile(ms, 95):.2f} ms"
+            f"{path:7s} 6 digits, segment + read: wall median "
+            f"{np.median(wall):.2f} ms, p95 {np.percentile(wall, 95):.2f} ms; "
+            f"CPU median {np.median(cpu):.2f} ms"
         )
 
 
-def read_one(network, image) -> str:
-    if image is None:
-        return ""
-    return str(int(network.predict(image)[0].argmax()))
+def singles(network, classify, rng, noise, read, count: int = 500) -> None:
+    """Single digits through the segmenter against the plain path."""
+    import numpy as np
+
+    from nnpad.core.preprocess import drawing_to_mnist, to_mnist
+    from nnpad.core.segment import segment_drawing, segment_image
+    from tests.support.numbers import picture, random_number
+
+    one = same = hits = plain_hits = img_one = img_hits = img_plain_hits = 0
+    for k in range(count):
+        digit = k % 10
+        number = random_number([digit], rng)
+        plain = drawing_to_mnist(number.drawing)
+        pieces = segment_drawing(number.drawing, classify)
+        one += len(pieces) == 1
+        same += len(pieces) == 1 and np.array_equal(pieces[0].image, plain)
+        hits += read(pieces) == str(digit)
+        plain_hits += int(network.predict(plain)[0].argmax()) == digit
+        bitmap = picture(number, k, noise)
+        pieces = segment_image(bitmap, classify)
+        img_one += len(pieces) == 1
+        img_hits += read(pieces) == str(digit)
+        flat = to_mnist(bitmap)
+        img_plain_hits += (
+            flat is not None and network.predict(flat)[0].argmax() == digit
+        )
+    print(
+        f"single digits ({count}): drawing one piece {one / count:.1%}, image "
+        f"identical to drawing_to_mnist {same / count:.1%}, read {hits / count:.1%} "
+        f"vs {plain_hits / count:.1%} plain; picture one piece {img_one / count:.1%},"
+        f" read {img_hits / count:.1%} vs {img_plain_hits / count:.1%} plain"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Synthetic hand-written numbers: template digits placed left to right on a wide canvas.
+"""Synthetic hand-written numbers: template digits side by side on a wide canvas.
 
 Digits come from `tests.support.handwriting.random_drawing` with a few writers'
 `Style`s (some write a 7 or a 4 in two strokes, cross their 7s, lift the pen for the
@@ -89,7 +89,7 @@ def _points(drawing: Drawing) -> np.ndarray:
 def _shifted(drawing: Drawing, dx: float, dy: float = 0.0) -> Drawing:
     return Drawing(
         tuple(
-            Stroke(tuple(map(tuple, s._xy + (dx, dy))), s.width, s.erase)
+            Stroke(tuple(map(tuple, s._xy + np.array([dx, dy]))), s.width, s.erase)
             for s in drawing.strokes
         )
     )

@@ -85,6 +85,8 @@ def label(mask: np.ndarray) -> tuple[np.ndarray, int]:
     # Paint every run with its label.
     lengths = ends - starts
     pixel_run = np.repeat(np.arange(len(rows)), lengths)
-    offset = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    offset = np.arange(int(lengths.sum())) - np.repeat(
+        np.cumsum(lengths) - lengths, lengths
+    )
     labels[rows[pixel_run], starts[pixel_run] + offset] = run_label[pixel_run] + 1
     return labels, len(unique)
