@@ -245,7 +245,8 @@ def _visible_ink_points(drawing: Drawing) -> np.ndarray:
     # erased does not shrink the digit; points off the canvas are kept.
     side = 140
     # As wide as the ink reaches: the canvas may be wider than tall.
-    wide = int(min(max(side, math.ceil(pts[:, 0].max() * side / CANVAS_SIZE)), 4096))
+    reach = float(pts[:, 0].max()) * side / CANVAS_SIZE
+    wide = side if reach <= side else min(math.ceil(reach) + 1, 4096)
     img = render(drawing, side, supersample=1, width=wide)
     ij = np.floor(pts * (side / CANVAS_SIZE)).astype(np.int64)
     inside = ((ij >= 0) & (ij < (wide, side))).all(axis=1)

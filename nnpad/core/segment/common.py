@@ -79,6 +79,27 @@ class Piece:
     drawing: Drawing | None = None
 
 
+@dataclass(frozen=True, eq=False)
+class Split(Generic[G]):
+    """A way to cut a group in two: its sides, left first."""
+
+    left: G
+    right: G
+    # x overlap of the sides (in the narrower one's width) when they are sets of
+    # whole parts; None for a cut through ink.
+    overlap: float | None = None
+
+    @property
+    def cost(self) -> float:
+        """What the geometry says against the split, in log-odds."""
+        return 0.0 if self.overlap is None else overlap_cost(self.overlap)
+
+    @property
+    def apart(self) -> bool:
+        """Whether the sides are whole parts that barely overlap in x."""
+        return self.overlap is not None and self.overlap <= OVERLAP_FREE
+
+
 def overlap(a: np.ndarray, b: np.ndarray, height: float) -> float:
     """Horizontal overlap of two boxes ``(x0, y0, x1, y1)``, in narrower widths."""
     ov = min(a[2], b[2]) - max(a[0], b[0])
@@ -206,11 +227,8 @@ class Splitter(Generic[G]):
         """The group's MNIST-layout image (None without ink)."""
         raise NotImplementedError  # pragma: no cover
 
-    def candidates(self, group: G) -> list[tuple[G, G, float]]:
-        """``(left, right, cost)`` splits worth trying, sides digit-tall.
-
-        The cost, in log-odds, is what the split's geometry says against it.
-        """
+    def candidates(self, group: G) -> list[Split[G]]:
+        """Splits worth trying (both sides digit-tall)."""
         raise NotImplementedError  # pragma: no cover
 
     def split(self, group: G, depth: int = 0) -> list[G]:
@@ -223,35 +241,36 @@ class Splitter(Generic[G]):
         best = self.best(group, candidates)
         if best is None:
             return [group]
-        return self.split(best[0], depth + 1) + self.split(best[1], depth + 1)
+        return self.split(best.left, depth + 1) + self.split(best.right, depth + 1)
 
-    def best(
-        self, group: G, candidates: list[tuple[G, G, float]]
-    ) -> tuple[G, G] | None:
-        """The split to make, or None to keep the group whole."""
+    def best(self, group: G, candidates: list[Split[G]]) -> Split[G] | None:
+        """The split to make, or None to keep the group whole.
+
+        With a classifier, the best-read split if it beats the whole (see the
+        margin above). Without, the split whose sides overlap least, if the group
+        is wider than a digit or two sets of its parts stand apart.
+        """
         box = self.box(group)
         width = float(box[2] - box[0]) / self.height
         if self.classify is None:
-            if width <= WIDE:
+            apart = [c for c in candidates if c.apart]
+            if width <= WIDE and not apart:
                 return None
-            left, right, _ = min(candidates, key=lambda c: c[2])
-            return left, right
+            return min(apart or candidates, key=lambda c: c.cost)
         whole = self.image(group)
         tried = []
         images = [] if whole is None else [whole]
-        for left, right, cost in candidates:
-            a, b = self.image(left), self.image(right)
+        for split in candidates:
+            a, b = self.image(split.left), self.image(split.right)
             if a is not None and b is not None:
-                tried.append((left, right, cost))
+                tried.append(split)
                 images.extend((a, b))
         if not tried:
             return None
         odds = log_odds(self.classify(np.stack(images)))
         whole_score = -math.inf if whole is None else float(odds[0])
         odds = odds[len(images) - 2 * len(tried) :]
-        scores = 0.5 * (odds[0::2] + odds[1::2]) - np.array([t[2] for t in tried])
+        scores = 0.5 * (odds[0::2] + odds[1::2]) - np.array([c.cost for c in tried])
         k = int(np.argmax(scores))
         margin = MARGIN - MARGIN_SLOPE * max(0.0, width - MARGIN_WIDTH)
-        if scores[k] > whole_score + margin:
-            return tried[k][0], tried[k][1]
-        return None
+        return tried[k] if scores[k] > whole_score + margin else None

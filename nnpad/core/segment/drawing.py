@@ -14,13 +14,13 @@ from nnpad.core.segment.common import (
     WIDE,
     Classify,
     Piece,
+    Split,
     Splitter,
     both_tall,
     is_speck,
     join,
     line_height,
     overlap,
-    overlap_cost,
 )
 from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke, render
 
@@ -107,19 +107,34 @@ def cut_strokes(group: Strokes, x: float) -> tuple[list, list]:
     return sides
 
 
-def least_ink_column(xs: np.ndarray, box: np.ndarray, height: float) -> float:
-    """The x, at least a quarter of H from the ends, with the fewest points near."""
-    step = 0.05 * height
-    edges = np.arange(box[0], box[2] + step, step)
-    counts, _ = np.histogram(xs, bins=edges)
-    margin = max(1, int(0.25 * height / step))
-    if len(counts) <= 2 * margin:
-        return float((box[0] + box[2]) / 2)
-    inner = counts[margin:-margin]
-    # Among equally empty columns, the most central.
-    centre = (len(inner) - 1) / 2
-    k = min(range(len(inner)), key=lambda i: (inner[i], abs(i - centre)))
-    return float(edges[margin + k] + step / 2)
+def cut_columns(group: Strokes, height: float, several: bool) -> list[float]:
+    """Where to cut a group through its strokes, best first.
+
+    The x positions, at least ``0.1 H`` from the ends, that the fewest stroke
+    segments cross (where two digits written in one stroke join, the pen crosses
+    once; through a digit, mostly twice or more), the most central first among
+    equals; one, or with ``several`` up to 8 at least ``0.12 H`` apart.
+    """
+    segs = [
+        (np.minimum(p[:-1, 0], p[1:, 0]), np.maximum(p[:-1, 0], p[1:, 0]))
+        for _, _, p in group.items
+        if len(p) > 1
+    ]
+    x0, x1 = float(group.box[0]), float(group.box[2])
+    xs = np.arange(x0 + 0.1 * height, x1 - 0.1 * height, 0.02 * height)
+    if not segs or not len(xs):
+        return []
+    lo = np.concatenate([a for a, _ in segs])
+    hi = np.concatenate([b for _, b in segs])
+    crossings = ((lo <= xs[:, None]) & (xs[:, None] < hi)).sum(axis=1)
+    order = np.lexsort((np.abs(xs - (x0 + x1) / 2), crossings))
+    picked: list[float] = []
+    for i in order:
+        if all(abs(xs[i] - x) >= 0.12 * height for x in picked):
+            picked.append(float(xs[i]))
+        if len(picked) == (8 if several else 1):
+            break
+    return picked
 
 
 class DrawingSplitter(Splitter[Strokes]):
@@ -161,7 +176,7 @@ class DrawingSplitter(Splitter[Strokes]):
             self.cache[key] = drawing_to_mnist(self.sub_drawing(group))
         return self.cache[key]
 
-    def candidates(self, group: Strokes) -> list[tuple[Strokes, Strokes, float]]:
+    def candidates(self, group: Strokes) -> list[Split[Strokes]]:
         """Two-way partitions of the strokes; a cut when there are none."""
         h = self.height
         items = sorted(group.items, key=lambda t: float(t[2][:, 0].mean()))
@@ -184,16 +199,15 @@ class DrawingSplitter(Splitter[Strokes]):
             if left.box[0] + left.box[2] > right.box[0] + right.box[2]:
                 left, right = right, left
             if both_tall(left.box, right.box, h):
-                cost = overlap_cost(overlap(left.box, right.box, h))
-                out.append((left, right, cost))
+                out.append(Split(left, right, overlap(left.box, right.box, h)))
         if not out and group.box[2] - group.box[0] > WIDE * h:
             # One stroke (or strokes that cannot be told apart) across two digits.
-            x = least_ink_column(group.points[:, 0], group.box, h)
-            sides = [self.items(side) for side in cut_strokes(group, x)]
-            if all(sides):
-                left, right = Strokes.of(sides[0]), Strokes.of(sides[1])
-                if both_tall(left.box, right.box, h):
-                    out.append((left, right, 0.0))
+            for x in cut_columns(group, h, several=self.classify is not None):
+                sides = [self.items(side) for side in cut_strokes(group, x)]
+                if all(sides):
+                    left, right = Strokes.of(sides[0]), Strokes.of(sides[1])
+                    if both_tall(left.box, right.box, h):
+                        out.append(Split(left, right))
         return out
 
     def items(self, strokes: list[tuple[int, Stroke]]) -> list[Item]:

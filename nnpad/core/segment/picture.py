@@ -12,13 +12,13 @@ from nnpad.core.segment.common import (
     MAX_PARTITION,
     Classify,
     Piece,
+    Split,
     Splitter,
     both_tall,
     is_speck,
     join,
     line_height,
     overlap,
-    overlap_cost,
 )
 from nnpad.core.segment.components import label
 
@@ -178,7 +178,7 @@ class PictureSplitter(Splitter[Pixels]):
         out[~(own | (grow(own) & (out < self.level)))] = 0
         return out
 
-    def candidates(self, group: Pixels) -> list[tuple[Pixels, Pixels, float]]:
+    def candidates(self, group: Pixels) -> list[Split[Pixels]]:
         """Two-way partitions of whole components; cuts when there are none."""
         h = self.height
         out = []
@@ -193,7 +193,7 @@ class PictureSplitter(Splitter[Pixels]):
                         continue
                     if a.box[0] + a.box[2] > b.box[0] + b.box[2]:
                         a, b = b, a
-                    out.append((a, b, overlap_cost(overlap(a.box, b.box, h))))
+                    out.append(Split(a, b, overlap(a.box, b.box, h)))
         if out or group.box[2] - group.box[0] < CUT_WIDTH * h:
             return out
         # Touching digits: cut through the ink.
@@ -209,7 +209,7 @@ class PictureSplitter(Splitter[Pixels]):
             a = group.part(("left of", x), left)
             b = group.part(("right of", x), ~left)
             if a is not None and b is not None and both_tall(a.box, b.box, h):
-                out.append((a, b, 0.0))
+                out.append(Split(a, b))
         return out
 
 
