@@ -353,3 +353,14 @@ def test_components_of_shapes() -> None:
     assert label(np.zeros((3, 3), bool))[1] == 0
     with pytest.raises(ValueError):
         label(np.zeros(5, bool))
+
+
+def test_large_pictures_are_read_like_small_ones(classify) -> None:
+    rng = np.random.default_rng(16)
+    number = random_number([3, 0, 9, 5], rng, spacing="normal")
+    width = int(np.ceil(number.width))
+    small = segment_image(render(number.drawing, 280, width=width), classify)
+    large = segment_image(render(number.drawing, 1120, width=4 * width), classify)
+    assert read(small, classify) == read(large, classify) == "3095"
+    for a, b in zip(small, large, strict=True):
+        assert np.abs(np.subtract(b.box, np.multiply(a.box, 4))).max() <= 6

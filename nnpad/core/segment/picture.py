@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
+from PIL import Image
 
 from nnpad.core.preprocess import Polarity, find_ink, to_mnist
 from nnpad.core.segment.common import (
@@ -22,6 +23,8 @@ from nnpad.core.segment.common import (
 )
 from nnpad.core.segment.components import label
 
+# Ink taller than this (pixels) is reduced to it first.
+WORK_HEIGHT = 320
 # Components of at most this many pixels are noise (salt, JPEG specks).
 NOISE_PIXELS = 2
 # A group this wide (in H) may be cut through its ink, at up to CUTS columns
@@ -252,6 +255,7 @@ def segment_image(
     if found is None:
         return []
     ink, level = found
+    ink, scale, origin = _working_ink(ink, level)
     parts = components(ink, level)
     if not parts:
         return []
@@ -267,29 +271,53 @@ def segment_image(
         lab = np.repeat(members, [len(kept[i]) for i in members])
         groups.append(Pixels((tuple(members),), xy, lab, _box(boxes[members])))
     digits = [g for g in groups if not is_speck(g.box, height)]
+    whole = _original(_box(boxes), scale, origin)
     if not digits:
-        return _whole(image, polarity, boxes)
+        return _whole(image, polarity, whole)
     splitter = PictureSplitter(ink, level, height, classify)
     pieces = [piece for group in digits for piece in splitter.split(group)]
     if len(pieces) == 1 and len(pieces[0].xy) == sum(len(p) for p in parts):
-        return _whole(image, polarity, boxes)
+        return _whole(image, polarity, whole)
     out = []
     for group in sorted(pieces, key=lambda g: float(g.box[0] + g.box[2])):
         img = splitter.image(group)
         if img is not None:
-            x0, y0, x1, y1 = (float(v) for v in group.box)
-            out.append(Piece((x0, y0, x1, y1), img))
+            out.append(Piece(_original(group.box, scale, origin), img))
     return out
+
+
+def _working_ink(ink: np.ndarray, level: int) -> tuple[np.ndarray, float, np.ndarray]:
+    """The ink cropped to where it is and, when taller than WORK_HEIGHT, reduced.
+
+    Large photos then cost no more than a screen-sized picture. Returns the ink,
+    the scale and where the crop starts in the picture.
+    """
+    rows = np.flatnonzero((ink >= level).any(axis=1))
+    cols = np.flatnonzero((ink >= level).any(axis=0))
+    y0, x0 = max(int(rows[0]) - 2, 0), max(int(cols[0]) - 2, 0)
+    crop = ink[y0 : int(rows[-1]) + 3, x0 : int(cols[-1]) + 3]
+    scale = min(1.0, WORK_HEIGHT / crop.shape[0])
+    if scale < 1.0:
+        size = (max(1, round(crop.shape[1] * scale)), round(crop.shape[0] * scale))
+        crop = np.asarray(Image.fromarray(crop).resize(size, Image.Resampling.BOX))
+    return crop, scale, np.array([x0, y0, x0, y0], dtype=np.float64)
+
+
+def _original(
+    box: np.ndarray, scale: float, origin: np.ndarray
+) -> tuple[float, float, float, float]:
+    """A working box in the picture's pixels."""
+    x0, y0, x1, y1 = (float(v) for v in np.asarray(box) / scale + origin)
+    return (x0, y0, x1, y1)
 
 
 def _box(boxes: np.ndarray) -> np.ndarray:
     return np.concatenate((boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)))
 
 
-def _whole(image: np.ndarray, polarity: Polarity, boxes: np.ndarray) -> list[Piece]:
+def _whole(
+    image: np.ndarray, polarity: Polarity, box: tuple[float, float, float, float]
+) -> list[Piece]:
     """The whole picture as one piece, read exactly as a single digit is."""
     out = to_mnist(image, polarity=polarity)
-    if out is None:
-        return []
-    x0, y0, x1, y1 = (float(v) for v in _box(boxes))
-    return [Piece((x0, y0, x1, y1), out)]
+    return [] if out is None else [Piece(box, out)]
