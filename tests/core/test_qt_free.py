@@ -14,6 +14,7 @@ CORE_MODULES = [
     "nnpad.core.network",
     "nnpad.core.preprocess",
     "nnpad.core.progress",
+    "nnpad.core.segment",
     "nnpad.core.spec",
     "nnpad.core.strokes",
     "nnpad.cli",
