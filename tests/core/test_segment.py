@@ -364,3 +364,43 @@ def test_large_pictures_are_read_like_small_ones(classify) -> None:
     assert read(small, classify) == read(large, classify) == "3095"
     for a, b in zip(small, large, strict=True):
         assert np.abs(np.subtract(b.box, np.multiply(a.box, 4))).max() <= 6
+
+
+# -- anything goes -----------------------------------------------------------------
+
+coords = st.tuples(st.floats(-300, 2000), st.floats(-100, 400))
+strokes = st.builds(
+    Stroke,
+    st.lists(coords, min_size=1, max_size=12),
+    st.floats(0.5, 40),
+    st.booleans(),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(strokes, max_size=8))
+def test_any_drawing_segments_into_valid_pieces(items: list[Stroke]) -> None:
+    d = Drawing(tuple(items))
+    for c in (None, lambda x: np.full((len(x), 10), 0.1, np.float32)):
+        pieces = segment_drawing(d, c)
+        for piece in pieces:
+            assert_piece(piece)
+            assert piece.drawing is not None
+        centres = [p.box[0] + p.box[2] for p in pieces]
+        assert centres == sorted(centres)
+
+
+def test_far_flung_points_are_clamped_not_densified() -> None:
+    d = Drawing((Stroke(((1e12, 5.0), (-1e12, 5.0), (140.0, 140.0)), 10.0),))
+    assert len(segment_drawing(d)) == 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 60), st.integers(1, 200))
+def test_any_picture_segments_into_valid_pieces(seed: int, h: int, w: int) -> None:
+    rng = np.random.default_rng(seed)
+    img = (rng.random((h, w)) < rng.uniform(0, 0.5)).astype(np.uint8) * 255
+    for piece in segment_image(img):
+        assert_piece(piece)
+        x0, y0, x1, y1 = piece.box
+        assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h

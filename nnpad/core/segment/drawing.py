@@ -24,6 +24,9 @@ from nnpad.core.segment.common import (
 )
 from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke, render
 
+# Points further out are clamped, as `Stroke` clamps them for rendering.
+COORD_LIMIT = 10.0 * CANVAS_SIZE
+
 # (drawing order, stroke, its visible points densified) for each ink stroke.
 Item = tuple[int, Stroke, np.ndarray]
 
@@ -55,9 +58,10 @@ class Strokes:
 
 
 def finite_points(stroke: Stroke) -> np.ndarray:
-    """The stroke's finite points as an ``(n, 2)`` array."""
+    """The stroke's finite points as an ``(n, 2)`` array, clamped as strokes are."""
     pts = np.asarray(stroke.points, dtype=np.float64).reshape(-1, 2)
-    return pts[np.isfinite(pts).all(axis=1)]
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    return np.clip(pts, -COORD_LIMIT, COORD_LIMIT)
 
 
 def densify(pts: np.ndarray, step: float) -> np.ndarray:
@@ -249,7 +253,9 @@ def segment_drawing(drawing: Drawing, classify: Classify | None = None) -> list[
     if not ink:
         return []
     ys = np.concatenate([t[2][:, 1] for t in ink])
-    step = min(max(0.03 * float(np.ptp(ys)), 0.5), 6.0)
+    length = sum(float(np.hypot(*np.diff(t[2], axis=0).T).sum()) for t in ink)
+    # Points about 3% of the ink's height apart, and a few thousand at most.
+    step = max(min(max(0.03 * float(np.ptp(ys)), 0.5), 6.0), length / 4000)
     shown = visible(drawing, [densify(t[2], step) for t in ink])
     units = [
         Strokes.of([(i, s, pts)])
@@ -266,26 +272,29 @@ def segment_drawing(drawing: Drawing, classify: Classify | None = None) -> list[
     ]
     digits = [g for g in groups if not is_speck(g.box, height)]
     if not digits:
-        return [_whole(drawing, groups)]
+        return _whole(drawing, groups)
     splitter = DrawingSplitter(drawing, step, height, classify)
     pieces = [piece for group in digits for piece in splitter.split(group)]
     if len(pieces) == 1 and len(pieces[0].items) == len(units):
-        return [_whole(drawing, pieces)]
+        return _whole(drawing, pieces)
     out = []
-    for group in sorted(pieces, key=lambda g: float(g.box[0] + g.box[2])):
+    for group in pieces:
         image = splitter.image(group)
         if image is not None:
             out.append(Piece(group.ink_box(), image, splitter.sub_drawing(group)))
-    return out
+    return sorted(out, key=lambda p: p.box[0] + p.box[2])
 
 
-def _whole(drawing: Drawing, groups: list[Strokes]) -> Piece:
-    """The whole drawing as one piece, read exactly as a single digit is."""
+def _whole(drawing: Drawing, groups: list[Strokes]) -> list[Piece]:
+    """The whole drawing as one piece, read exactly as a single digit is.
+
+    None when `drawing_to_mnist` sees no ink (its pen and erasers are the
+    network's, which can hide a sliver the canvas still shows).
+    """
     image = drawing_to_mnist(drawing)
-    if image is None:  # pragma: no cover - visible ink always renders
-        image = np.zeros((28, 28), np.float32)
+    if image is None:
+        return []
     boxes = np.array([g.ink_box() for g in groups])
     lo, hi = boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)
-    return Piece(
-        (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])), image, drawing
-    )
+    box = (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+    return [Piece(box, image, drawing)]

@@ -201,6 +201,8 @@ class PictureSplitter(Splitter[Pixels]):
             return out
         # Touching digits: cut through the ink.
         anchors = cut_columns(group, h, several=self.classify is not None)
+        if not anchors:
+            return out
         seen = set()
         for x, path in zip(
             anchors, cut_paths(group, anchors, round(CUT_BAND * h)), strict=True
@@ -279,11 +281,11 @@ def segment_image(
     if len(pieces) == 1 and len(pieces[0].xy) == sum(len(p) for p in parts):
         return _whole(image, polarity, whole)
     out = []
-    for group in sorted(pieces, key=lambda g: float(g.box[0] + g.box[2])):
+    for group in pieces:
         img = splitter.image(group)
         if img is not None:
             out.append(Piece(_original(group.box, scale, origin), img))
-    return out
+    return sorted(out, key=lambda p: p.box[0] + p.box[2])
 
 
 def _working_ink(ink: np.ndarray, level: int) -> tuple[np.ndarray, float, np.ndarray]:
