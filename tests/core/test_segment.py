@@ -111,6 +111,16 @@ def test_specks_next_to_digits_are_dropped() -> None:
         np.testing.assert_array_equal(piece.image, clean.image)
 
 
+def test_a_speck_touching_a_digit_is_part_of_it() -> None:
+    rng = np.random.default_rng(8)
+    one = digit_at(1, 120, rng)
+    end = np.asarray(one.strokes[0].points)[-1]
+    dot = Stroke((tuple(end + np.array([4.0, 6.0])),), 18.0)
+    pieces = segment_drawing(joined(one, Drawing((dot,)), digit_at(5, 320, rng)))
+    assert len(pieces) == 2
+    assert dot in pieces[0].drawing.strokes
+
+
 def test_a_lone_dot_is_one_piece_of_the_whole_drawing() -> None:
     dot = Drawing((Stroke(((140.0, 140.0),), 18.0),))
     pieces = segment_drawing(dot)

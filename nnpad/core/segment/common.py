@@ -26,7 +26,7 @@ Classify = Callable[[np.ndarray], np.ndarray]
 # Parts overlapping in x by OVERLAP of the narrower one's width (taken as at
 # least NARROW * H) that come within TOUCH * H belong to one digit; a short part
 # (less than SHORT * H tall, not a speck) or one lying within the other's span
-# (WITHIN) may be up to NEAR * H away.
+# (WITHIN) may be up to NEAR * H away. A speck joins whatever it touches.
 OVERLAP = 0.1
 NARROW = 0.1
 TOUCH = 0.12
@@ -172,13 +172,13 @@ def join(
         a = boxes[i]
         for j in order[pos + 1 :]:
             b = boxes[j]
-            if b[0] > a[2]:
-                break  # sorted by x0: no later part overlaps a in x
+            if b[0] > a[2] + TOUCH * height:
+                break  # sorted by x0: no later part comes near a
             frac = overlap(a, b, height)
-            if frac < OVERLAP or find(i) == find(j):
+            speck = min(size[i], size[j]) < SPECK * height
+            if (frac < OVERLAP and not speck) or find(i) == find(j):
                 continue
             short = min(a[3] - a[1], b[3] - b[1]) < SHORT * height
-            speck = min(size[i], size[j]) < SPECK * height
             reach = (
                 NEAR if (frac >= WITHIN or short) and not speck else TOUCH
             ) * height
