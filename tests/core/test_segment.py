@@ -414,3 +414,11 @@ def test_any_picture_segments_into_valid_pieces(seed: int, h: int, w: int) -> No
         assert_piece(piece)
         x0, y0, x1, y1 = piece.box
         assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h
+
+
+def test_thin_strokes_survive_in_large_pictures(classify) -> None:
+    rng = np.random.default_rng(17)
+    number = random_number([4, 2], rng, spacing="normal", brush=0.35)
+    width = int(np.ceil(number.width))
+    big = render(number.drawing, 1680, width=6 * width, supersample=1)  # 2 px pen
+    assert read(segment_image(big, classify), classify) == "42"

@@ -151,7 +151,9 @@ class DrawingSplitter(Splitter[Strokes]):
         self.drawing = drawing
         self.step = step
         self.erasers = [(i, s) for i, s in enumerate(drawing.strokes) if s.erase]
-        self.cache: dict[tuple[int, ...], np.ndarray | None] = {}
+        # Keyed by the strokes' ids; each entry keeps its strokes alive so that
+        # no id is reused while the cache lives.
+        self.cache: dict[tuple[int, ...], tuple[tuple, np.ndarray | None]] = {}
 
     def box(self, group: Strokes) -> np.ndarray:
         """The box of the group's visible points."""
@@ -177,8 +179,9 @@ class DrawingSplitter(Splitter[Strokes]):
         """`drawing_to_mnist` of the group's sub-drawing."""
         key = tuple(id(s) for _, s, _ in group.items)
         if key not in self.cache:
-            self.cache[key] = drawing_to_mnist(self.sub_drawing(group))
-        return self.cache[key]
+            image = drawing_to_mnist(self.sub_drawing(group))
+            self.cache[key] = (group.items, image)
+        return self.cache[key][1]
 
     def candidates(self, group: Strokes) -> list[Split[Strokes]]:
         """Two-way partitions of the strokes; a cut when there are none."""
@@ -288,7 +291,7 @@ def segment_drawing(drawing: Drawing, classify: Classify | None = None) -> list[
 def _whole(drawing: Drawing, groups: list[Strokes]) -> list[Piece]:
     """The whole drawing as one piece, read exactly as a single digit is.
 
-    None when `drawing_to_mnist` sees no ink (its pen and erasers are the
+    Empty when `drawing_to_mnist` sees no ink (its pen and erasers are the
     network's, which can hide a sliver the canvas still shows).
     """
     image = drawing_to_mnist(drawing)
