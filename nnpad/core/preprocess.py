@@ -28,6 +28,7 @@ __all__ = [
     "POLARITIES",
     "Polarity",
     "drawing_to_mnist",
+    "find_ink",
     "load_image",
     "to_mnist",
 ]
@@ -288,6 +289,47 @@ def to_mnist(image: np.ndarray, *, polarity: Polarity = "auto") -> np.ndarray | 
         If ``image`` is not a numeric array of a supported shape, or ``polarity``
         is unknown.
     """
+    _check_image(image, polarity)
+    if image.size == 0:
+        return None
+    gray = _gray_uint8(image, polarity)
+    paper, noise = _paper(gray)
+    return _normalise(_ink_map(gray, polarity, paper), noise)
+
+
+def find_ink(
+    image: np.ndarray, *, polarity: Polarity = "auto"
+) -> tuple[np.ndarray, int] | None:
+    """Ink strength per pixel and the level from which `to_mnist` counts it as ink.
+
+    For finding several digits in one picture (`nnpad.core.segment`): the same paper,
+    polarity and noise analysis as `to_mnist`, on the whole image.
+
+    Returns
+    -------
+    tuple or None
+        ``(ink, level)``: uint8 ``(H, W)`` ink strength (0 is paper) and the
+        threshold, judged against the strongest ink that has an inked neighbour.
+        None when the image is blank (contrast below 40/255).
+
+    Raises
+    ------
+    ValueError
+        As `to_mnist`.
+    """
+    _check_image(image, polarity)
+    if image.size == 0:
+        return None
+    gray = _gray_uint8(image, polarity)
+    paper, noise = _paper(gray)
+    ink = _ink_map(gray, polarity, paper)
+    peak = _pair_peak(ink)
+    if peak < _MIN_CONTRAST:
+        return None
+    return ink, _threshold(peak, noise)
+
+
+def _check_image(image: object, polarity: object) -> None:
     if not isinstance(image, np.ndarray):
         raise ValueError(f"image must be a numpy array, got {type(image).__name__}")
     if image.dtype.kind not in "biuf":
@@ -300,11 +342,6 @@ def to_mnist(image: np.ndarray, *, polarity: Polarity = "auto") -> np.ndarray | 
         )
     if not isinstance(polarity, str) or polarity not in POLARITIES:
         raise ValueError(f"polarity must be one of {POLARITIES}, got {polarity!r}")
-    if image.size == 0:
-        return None
-    gray = _gray_uint8(image, polarity)
-    paper, noise = _paper(gray)
-    return _normalise(_ink_map(gray, polarity, paper), noise)
 
 
 def load_image(path: str | os.PathLike[str]) -> np.ndarray:

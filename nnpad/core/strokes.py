@@ -162,15 +162,19 @@ def _check_int(name: str, value: object, lo: int, hi: int) -> int:
 
 
 def _paint(
-    items: Iterable[tuple[np.ndarray, float, bool]], size: int, supersample: int
+    items: Iterable[tuple[np.ndarray, float, bool]],
+    size: int,
+    supersample: int,
+    width: int | None = None,
 ) -> np.ndarray:
     """Draw strokes given in output-pixel coordinates and reduce to ``size``.
 
     Each item is ``(xy, width, erase)`` with ``xy`` of shape (n, 2) in output pixels,
-    pixel ``i`` covering ``[i, i + 1)``, and ``width`` in output pixels.
+    pixel ``i`` covering ``[i, i + 1)``, and ``width`` in output pixels. The output
+    is ``size`` high and ``width`` (default ``size``) wide.
     """
     side = size * supersample
-    img = Image.new("L", (side, side), 0)
+    img = Image.new("L", ((width or size) * supersample, side), 0)
     draw = ImageDraw.Draw(img)
     limit = 10.0 * side
     for xy, width, erase in items:
@@ -193,7 +197,13 @@ def _paint(
     return np.array(img, dtype=np.uint8)
 
 
-def render(drawing: Drawing, size: int = 280, *, supersample: int = 4) -> np.ndarray:
+def render(
+    drawing: Drawing,
+    size: int = 280,
+    *,
+    supersample: int = 4,
+    width: int | None = None,
+) -> np.ndarray:
     """Render a drawing as the user sees it: ink 255 on 0, anti-aliased.
 
     Parameters
@@ -201,25 +211,32 @@ def render(drawing: Drawing, size: int = 280, *, supersample: int = 4) -> np.nda
     drawing
         The strokes; canvas coordinates scale by ``size / CANVAS_SIZE``.
     size
-        Side of the square output in pixels.
+        Height of the output in pixels (and its width unless ``width`` is given).
     supersample
         Drawing happens at ``size * supersample`` and is box-reduced; 1 gives hard
         edges.
+    width
+        Width of the output in pixels, for a canvas wider than tall; None (the
+        default) gives a square ``size`` wide.
 
     Returns
     -------
     np.ndarray
-        ``uint8`` array of shape ``(size, size)``.
+        ``uint8`` array of shape ``(size, width or size)``.
     """
     if not isinstance(drawing, Drawing):
         raise ValueError(f"expected a Drawing, got {drawing!r}")
     size = _check_int("size", size, 1, _MAX_RENDER_SIDE)
     supersample = _check_int("supersample", supersample, 1, 16)
-    if size * supersample > _MAX_RENDER_SIDE:
+    wide = size if width is None else _check_int("width", width, 1, _MAX_RENDER_SIDE)
+    if max(size, wide) * supersample > _MAX_RENDER_SIDE:
         raise ValueError(f"size * supersample must be <= {_MAX_RENDER_SIDE}")
     k = size / CANVAS_SIZE
     return _paint(
-        ((s._xy * k, s.width * k, s.erase) for s in drawing.strokes), size, supersample
+        ((s._xy * k, s.width * k, s.erase) for s in drawing.strokes),
+        size,
+        supersample,
+        wide,
     )
 
 
@@ -241,9 +258,12 @@ def _visible_ink_points(drawing: Drawing) -> np.ndarray:
     # Sample a coarse rendering under each point so that a stray stroke the user has
     # erased does not shrink the digit; points off the canvas are kept.
     side = 140
-    img = render(drawing, side, supersample=1)
+    # As wide as the ink reaches: the canvas may be wider than tall.
+    reach = float(pts[:, 0].max()) * side / CANVAS_SIZE
+    wide = side if reach <= side else min(math.ceil(reach) + 1, 4096)
+    img = render(drawing, side, supersample=1, width=wide)
     ij = np.floor(pts * (side / CANVAS_SIZE)).astype(np.int64)
-    inside = ((ij >= 0) & (ij < side)).all(axis=1)
+    inside = ((ij >= 0) & (ij < (wide, side))).all(axis=1)
     visible = ~inside
     visible[inside] = img[ij[inside, 1], ij[inside, 0]] > 0
     return pts[visible]

@@ -47,10 +47,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
-from nnpad.core.inference import evaluate, load_model
 
 from nnpad.core.data import load_file
 from nnpad.core.data.my_samples import SampleStore
+from nnpad.core.evaluation import evaluate
+from nnpad.core.model.store import load as load_model
 from nnpad.core.training.finetune import (
     FinetuneConfig,
     FineTuner,

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image
 
-from nnpad.core.preprocess import drawing_to_mnist, load_image, to_mnist
+from nnpad.core.preprocess import drawing_to_mnist, find_ink, load_image, to_mnist
 from nnpad.core.strokes import Drawing, Stroke, render
 
 
@@ -405,3 +405,23 @@ def test_any_sized_picture_gives_mnist_or_none(
         assert max(ink_box(out)) <= 20
     if abs(ink - paper) < 40 or not boxes:
         assert out is None
+
+
+# -- find_ink (for pictures of several digits) -----------------------------------
+
+
+def test_find_ink_measures_ink_as_to_mnist_does() -> None:
+    img = picture(digit(120, 150, 150, 14))
+    found = find_ink(img)
+    assert found is not None
+    ink, level = found
+    assert ink.shape == img.shape and ink.dtype == np.uint8
+    np.testing.assert_array_equal(ink, 255 - img)  # white paper: distance from it
+    assert level == math.ceil(0.25 * 255)
+    again = find_ink(255 - img, polarity="light_on_dark")
+    assert again is not None
+    np.testing.assert_array_equal(again[0], ink)
+    assert find_ink(img, polarity="light_on_dark") is None
+    assert find_ink(np.full((40, 60), 200, np.uint8)) is None
+    with pytest.raises(ValueError):
+        find_ink(np.zeros((4, 4, 5)))

@@ -342,3 +342,29 @@ def test_any_drawing_renders_or_is_none(d: Drawing) -> None:
         assert mnist.min() >= 0.0 and mnist.max() == 1.0
     if d.is_empty:
         assert mnist is None
+
+
+# -- a canvas wider than tall ----------------------------------------------------
+
+
+def test_render_can_be_wider_than_tall() -> None:
+    d = two(140, 140, 200, 18)
+    wide = render(d, 140, width=420)
+    assert wide.shape == (140, 420)
+    np.testing.assert_array_equal(wide[:, :140], render(d, 140))
+    assert wide[:, 140:].max() == 0
+    far = Drawing((Stroke(np.asarray(d.strokes[0].points) + np.array([560, 0]), 18),))
+    np.testing.assert_array_equal(render(far, 140, width=420)[:, 280:], wide[:, :140])
+    with pytest.raises(ValueError, match="width"):
+        render(d, 140, width=0)
+
+
+def test_erasers_count_beyond_the_square_canvas() -> None:
+    """An erased stray stroke far right on a wide canvas does not shrink the digit."""
+    digit = two(1000, 140, 150, 12)
+    stray = Stroke(((1150, 40), (1160, 40)), 12)
+    eraser = Stroke(((1150, 40), (1160, 40)), 30, erase=True)
+    clean = drawing_to_mnist(digit)
+    erased = drawing_to_mnist(Drawing((*digit.strokes, stray, eraser)))
+    assert clean is not None and erased is not None
+    assert np.corrcoef(clean.ravel(), erased.ravel())[0, 1] > 0.99
