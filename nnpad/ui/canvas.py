@@ -1,4 +1,8 @@
-"""The drawing surface: mouse, pen and touch strokes on a fixed logical canvas."""
+"""The drawing surface: mouse, pen and touch strokes on a fixed logical canvas.
+
+The canvas is twice as wide as it is tall, room for a number on one line; a
+single digit drawn anywhere on it reads as before, since only its ink counts.
+"""
 
 from __future__ import annotations
 
@@ -22,12 +26,14 @@ from nnpad.core.history import History
 from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke
 from nnpad.ui.pointer_input import PointerInput, Source
 
-__all__ = ["BRUSH_DEFAULT", "BRUSH_MAX", "BRUSH_MIN", "DrawingCanvas"]
+__all__ = ["BRUSH_DEFAULT", "BRUSH_MAX", "BRUSH_MIN", "CANVAS_WIDTH", "DrawingCanvas"]
 
 BRUSH_MIN = 4.0
 BRUSH_MAX = 40.0
 BRUSH_DEFAULT = 18.0
-_MARGIN = 2  # widget pixels around the square, room for the focus frame
+CANVAS_WIDTH = 2 * CANVAS_SIZE
+"""Logical width of the canvas; its height is ``CANVAS_SIZE``."""
+_MARGIN = 2  # widget pixels around the canvas, room for the focus frame
 
 _INK = QColor(255, 255, 255)
 _PAPER = QColor(0, 0, 0)
@@ -35,13 +41,14 @@ _SURROUND = QColor(32, 33, 36)
 _FRAME = QColor(72, 74, 80)
 _FRAME_FOCUS = QColor(110, 160, 255)
 _HINT = QColor(110, 112, 118)
-_HINT_TEXT = "Draw a digit here\n(right-drag erases)"
+_HINT_TEXT = "Draw a digit or a number here\n(right-drag erases)"
 
 
 class DrawingCanvas(PointerInput, QWidget):
-    """A square black canvas on which the user draws a digit in white.
+    """A black canvas, twice as wide as tall, on which the user draws in white.
 
-    Points are stored in logical units ``0..CANVAS_SIZE`` whatever the widget's size
+    Points are stored in logical units, x in ``0..CANVAS_WIDTH`` and y in
+    ``0..CANVAS_SIZE``, whatever the widget's size
     or the screen's DPI. The committed drawing is an immutable `Drawing`; undo and
     redo keep earlier drawings. The canvas never runs the network itself: it emits
     the drawing it has, and whoever listens reads it.
@@ -59,7 +66,7 @@ class DrawingCanvas(PointerInput, QWidget):
         self.setObjectName("canvas")
         self.setAccessibleName("Drawing canvas")
         self.setAccessibleDescription(
-            "Drawing canvas: draw a digit with the mouse; right-drag erases"
+            "Drawing canvas: draw a digit or a number with the mouse; right-drag erases"
         )
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
@@ -68,7 +75,7 @@ class DrawingCanvas(PointerInput, QWidget):
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
-        self.setMinimumSize(280, 280)
+        self.setMinimumSize(400, 200)
 
         self._drawing = Drawing()
         self._history: History[Drawing] = History()
@@ -202,28 +209,35 @@ class DrawingCanvas(PointerInput, QWidget):
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: D102
-        return width
+        return round((width - 2 * _MARGIN) * CANVAS_SIZE / CANVAS_WIDTH) + 2 * _MARGIN
 
     def sizeHint(self) -> QSize:  # noqa: D102
-        return QSize(420, 420)
+        return QSize(640, self.heightForWidth(640))
 
     def minimumSizeHint(self) -> QSize:  # noqa: D102
-        return QSize(280, 280)
+        return QSize(400, self.heightForWidth(400))
 
     def canvas_rect(self) -> QRect:
-        """The drawing square in widget pixels, centred in the widget."""
-        side = max(1, min(self.width(), self.height()) - 2 * _MARGIN)
-        return QRect(
-            (self.width() - side) // 2, (self.height() - side) // 2, side, side
-        )
+        """The drawing area in widget pixels: the largest that fits, centred."""
+        room_w = max(2, self.width() - 2 * _MARGIN)
+        room_h = max(1, self.height() - 2 * _MARGIN)
+        h = max(1, min(room_h, int(room_w * CANVAS_SIZE / CANVAS_WIDTH)))
+        w = round(h * CANVAS_WIDTH / CANVAS_SIZE)
+        return QRect((self.width() - w) // 2, (self.height() - h) // 2, w, h)
+
+    def centre_square(self) -> QRect:
+        """The square of the canvas' full height in the middle of it (widget pixels)."""
+        area = self.canvas_rect()
+        side = area.height()
+        return QRect(area.x() + (area.width() - side) // 2, area.y(), side, side)
 
     def to_logical(self, pos: QPointF) -> tuple[float, float]:
         """Map a widget position to logical canvas units."""
-        sq = self.canvas_rect()
-        k = sq.width() / CANVAS_SIZE
+        area = self.canvas_rect()
+        k = area.height() / CANVAS_SIZE
         # Clamped, so ink off the edge counts where it is shown: along the edge.
-        x = min(max((pos.x() - sq.x()) / k, 0.0), CANVAS_SIZE)
-        y = min(max((pos.y() - sq.y()) / k, 0.0), CANVAS_SIZE)
+        x = min(max((pos.x() - area.x()) / k, 0.0), CANVAS_WIDTH)
+        y = min(max((pos.y() - area.y()) / k, 0.0), CANVAS_SIZE)
         return (x, y)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: D102
@@ -238,9 +252,13 @@ class DrawingCanvas(PointerInput, QWidget):
         self.update()
 
     def _rebuild_cache(self) -> QImage:
-        side = self.canvas_rect().width()
+        area = self.canvas_rect()
         dpr = self.devicePixelRatioF()
-        cache = QImage(round(side * dpr), round(side * dpr), QImage.Format.Format_RGB32)
+        cache = QImage(
+            round(area.width() * dpr),
+            round(area.height() * dpr),
+            QImage.Format.Format_RGB32,
+        )
         cache.setDevicePixelRatio(dpr)
         cache.fill(_PAPER)
         strokes = list(self._drawing.strokes)
@@ -248,7 +266,7 @@ class DrawingCanvas(PointerInput, QWidget):
             strokes.append(self._current_stroke())
         painter = QPainter(cache)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        k = side / CANVAS_SIZE
+        k = area.height() / CANVAS_SIZE
         for stroke in strokes:
             pts = [
                 QPointF(x * k, y * k)
@@ -274,11 +292,11 @@ class DrawingCanvas(PointerInput, QWidget):
         if cache is None:
             self.update()  # the next paint rebuilds everything, this segment included
             return
-        sq = self.canvas_rect()
-        width = max(self._width * sq.width() / CANVAS_SIZE, 1.0)
+        area = self.canvas_rect()
+        width = max(self._width * area.height() / CANVAS_SIZE, 1.0)
         self._pen.setColor(_PAPER if self._erasing else _INK)
         self._pen.setWidthF(width)
-        origin = QPointF(sq.topLeft())
+        origin = QPointF(area.topLeft())
         painter = QPainter(cache)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(self._pen)
@@ -294,17 +312,17 @@ class DrawingCanvas(PointerInput, QWidget):
         cache = self._cache
         if cache is None or cache.devicePixelRatio() != self.devicePixelRatioF():
             cache = self._rebuild_cache()  # new size, or moved to another screen
-        sq = self.canvas_rect()
+        area = self.canvas_rect()
         exposed = event.rect()
         painter = QPainter(self)
-        if not sq.contains(exposed):
+        if not area.contains(exposed):
             painter.fillRect(exposed, _SURROUND)
             painter.setPen(_FRAME_FOCUS if self.hasFocus() else _FRAME)
-            painter.drawRect(sq.adjusted(-1, -1, 0, 0))
-        target = exposed.intersected(sq)
+            painter.drawRect(area.adjusted(-1, -1, 0, 0))
+        target = exposed.intersected(area)
         if not target.isEmpty():
             dpr = cache.devicePixelRatio()
-            source = QRectF(target.translated(-sq.topLeft()))
+            source = QRectF(target.translated(-area.topLeft()))
             source = QRectF(
                 source.x() * dpr,
                 source.y() * dpr,
@@ -320,10 +338,10 @@ class DrawingCanvas(PointerInput, QWidget):
                 )
                 painter.setOpacity(0.55)
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-                painter.drawImage(QRectF(sq), self._reference)
+                painter.drawImage(QRectF(self.centre_square()), self._reference)
             elif self._drawing.is_empty and not self._points:
                 painter.setPen(_HINT)
-                painter.drawText(sq, Qt.AlignmentFlag.AlignCenter, _HINT_TEXT)
+                painter.drawText(area, Qt.AlignmentFlag.AlignCenter, _HINT_TEXT)
         painter.end()
 
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: D102

@@ -22,12 +22,12 @@ if TYPE_CHECKING:
 
 
 def mouse(window: MainWindow, kind: QEvent.Type, fx: float, fy: float) -> None:
-    """Send a left-button mouse event at a fraction (fx, fy) of the canvas square.
+    """Send a left-button mouse event at a fraction (fx, fy) of the canvas' middle square.
 
     Built as Qt builds them: a move carries the held button in ``buttons()`` only.
     """
     canvas = window.canvas
-    square = canvas.canvas_rect()
+    square = canvas.centre_square()
     pos = QPointF(square.x() + fx * square.width(), square.y() + fy * square.height())
     left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
     button = none if kind == QEvent.Type.MouseMove else left

@@ -18,7 +18,13 @@ from PySide6.QtWidgets import QApplication
 
 from nnpad.core.preprocess import drawing_to_mnist
 from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke, render, save_png
-from nnpad.ui.canvas import BRUSH_DEFAULT, BRUSH_MAX, BRUSH_MIN, DrawingCanvas
+from nnpad.ui.canvas import (
+    BRUSH_DEFAULT,
+    BRUSH_MAX,
+    BRUSH_MIN,
+    CANVAS_WIDTH,
+    DrawingCanvas,
+)
 
 LEFT = Qt.MouseButton.LeftButton
 RIGHT = Qt.MouseButton.RightButton
@@ -29,7 +35,7 @@ NONE = Qt.MouseButton.NoButton
 def canvas(qtbot) -> DrawingCanvas:
     widget = DrawingCanvas()
     qtbot.addWidget(widget)
-    widget.resize(400, 400)
+    widget.resize(564, 284)  # 560 x 280 pixels: one per logical unit
     widget.show()
     qtbot.waitExposed(widget)
     return widget
@@ -50,7 +56,7 @@ def _send_mouse(widget, kind, pos: QPointF, button, buttons) -> None:
 def widget_pos(canvas: DrawingCanvas, x: float, y: float) -> QPointF:
     """The widget position of logical point (x, y)."""
     sq = canvas.canvas_rect()
-    k = sq.width() / CANVAS_SIZE
+    k = sq.height() / CANVAS_SIZE
     return QPointF(sq.x() + x * k, sq.y() + y * k)
 
 
@@ -103,14 +109,18 @@ def test_mouse_drag_records_logical_stroke_and_signals(canvas):
     assert [len(drawing.strokes[0].points) for (drawing,) in moved] == [1, 2, 3]
 
 
-@pytest.mark.parametrize("size", [(300, 300), (640, 640), (700, 420)])
-def test_same_gesture_gives_same_points_at_any_size(qtbot, size):
+@pytest.mark.parametrize(
+    ("size", "height"), [((404, 300), 200), ((640, 640), 318), ((900, 300), 296)]
+)
+def test_same_gesture_gives_same_points_at_any_size(qtbot, size, height):
     widget = DrawingCanvas()
     qtbot.addWidget(widget)
     widget.resize(*size)
     sq = widget.canvas_rect()
-    assert sq.width() == sq.height() == min(size) - 4  # square, 2 px frame margin
+    # Twice as wide as tall, as large as fits within a 2 px frame margin, centred.
+    assert (sq.width(), sq.height()) == (2 * height, height)
     assert sq.center().x() == pytest.approx(size[0] / 2, abs=1)
+    assert sq.center().y() == pytest.approx(size[1] / 2, abs=1)
     fractions = [(0.1, 0.2), (0.5, 0.5), (0.9, 0.75)]
     pts = [
         QPointF(sq.x() + fx * sq.width(), sq.y() + fy * sq.height())
@@ -120,7 +130,7 @@ def test_same_gesture_gives_same_points_at_any_size(qtbot, size):
     for p in pts[1:]:
         _send_mouse(widget, QEvent.Type.MouseMove, p, NONE, LEFT)
     _send_mouse(widget, QEvent.Type.MouseButtonRelease, pts[-1], LEFT, NONE)
-    expected = [(fx * CANVAS_SIZE, fy * CANVAS_SIZE) for fx, fy in fractions]
+    expected = [(fx * CANVAS_WIDTH, fy * CANVAS_SIZE) for fx, fy in fractions]
     assert_points(widget.drawing().strokes[0], expected)
 
 
@@ -225,7 +235,7 @@ def test_fast_move_draws_continuous_line(canvas):
 
 
 def test_click_draws_a_dot(canvas):
-    drag(canvas, [(140, 140)])
+    drag(canvas, [(CANVAS_WIDTH / 2, CANVAS_SIZE / 2)])
     (stroke,) = canvas.drawing().strokes
     assert len(stroke.points) == 1
     assert (
@@ -234,7 +244,7 @@ def test_click_draws_a_dot(canvas):
         ]
         > 200
     )
-    assert render(canvas.drawing())[140, 140] == 255
+    assert render(canvas.drawing(), width=560)[140, 280] == 255
 
 
 def test_move_repaints_only_the_new_segment(canvas, qtbot):
@@ -321,7 +331,7 @@ def test_single_touch_makes_a_stroke(canvas):
     QTest.touchEvent(canvas, device).move(0, points[1]).commit()
     QTest.touchEvent(canvas, device).release(0, points[2]).commit()
     (stroke,) = canvas.drawing().strokes
-    half_pixel = 0.5 * CANVAS_SIZE / canvas.canvas_rect().width()
+    half_pixel = 0.5 * CANVAS_SIZE / canvas.canvas_rect().height()
     assert_points(stroke, logical, half_pixel)
 
 
@@ -334,10 +344,13 @@ def test_drawn_digit_reaches_the_network_input(canvas):
     assert drawing_to_mnist(DrawingCanvas().drawing()) is None
 
 
-def test_canvas_is_square_focusable_and_described(canvas):
+def test_canvas_is_wide_focusable_and_described(canvas):
     assert canvas.objectName() == "canvas"
-    assert canvas.hasHeightForWidth() and canvas.heightForWidth(333) == 333
-    assert canvas.minimumWidth() >= 280
+    assert canvas.hasHeightForWidth() and canvas.heightForWidth(604) == 304
+    assert canvas.minimumWidth() >= 400 and canvas.minimumHeight() >= 200
+    square = canvas.centre_square()
+    assert square.width() == square.height() == canvas.canvas_rect().height()
+    assert square.center().x() == pytest.approx(canvas.canvas_rect().center().x(), abs=1)
     assert canvas.focusPolicy() == Qt.FocusPolicy.StrongFocus
     assert "right-drag erases" in canvas.accessibleDescription()
     assert canvas.testAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
@@ -350,9 +363,11 @@ def test_reference_image_is_shown_but_not_drawn(canvas):
     assert canvas.has_reference()
     assert canvas.drawing().is_empty  # only shown, never part of the drawing
     pixels = gray(canvas.grab().toImage())
-    centre = widget_pos(canvas, 140, 140)
-    corner = widget_pos(canvas, 20, 20)
+    # The reference fills the square in the middle of the canvas, not stretched.
+    centre = widget_pos(canvas, CANVAS_WIDTH / 2, CANVAS_SIZE / 2)
     assert pixels[int(centre.y()), int(centre.x())] > 40
-    assert pixels[int(corner.y()), int(corner.x())] < 5
+    for x, y in [(140, 140), (CANVAS_WIDTH - 140, 140), (CANVAS_WIDTH / 2, 20)]:
+        outside = widget_pos(canvas, x, y)
+        assert pixels[int(outside.y()), int(outside.x())] < 5
     canvas.clear()
     assert not canvas.has_reference()
