@@ -55,6 +55,41 @@ def test_predict_json_classifies_images_of_either_polarity(
     )
 
 
+def test_predict_json_reads_a_number_and_a_single_digit(
+    sample, tmp_path: Path, capsys
+) -> None:
+    digits = sample.x_test[:4]
+    # Side by side as written on a line: MNIST's own margins make the gaps.
+    line = np.concatenate(list(digits), axis=1)
+    number_png = tmp_path / "number.png"
+    Image.fromarray(255 - line).resize((4 * 112, 112)).save(number_png)
+    one_png = _digit_png(sample.x_test[5], tmp_path / "one.png", dark_on_light=False)
+    assert main(["predict", "--json", str(number_png), str(one_png)]) == 0
+    number, one = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+
+    model = read_model()
+    alone = [int(np.argmax(model.network.predict(d / 255.0))) for d in digits]
+    assert number["number"] == "".join(map(str, alone))
+    assert number["text"].startswith(number["number"] + " (")
+    assert [d["digit"] for d in number["digits"]] == alone
+    lefts = [d["box"][0] for d in number["digits"]]
+    assert lefts == sorted(lefts) and lefts[-1] > 3 * 112 - 10
+    for place, digit in enumerate(number["digits"]):
+        x0, y0, x1, y1 = digit["box"]
+        assert place * 112 <= x0 < x1 <= (place + 1) * 112 and 0 <= y0 < y1 <= 112
+        assert len(digit["probabilities"]) == 10
+        assert digit["verdict"] in ("digit", "unsure", "not a digit")
+    assert "verdict" not in number  # the verdicts are the digits'
+    assert number["confidence"] == pytest.approx(
+        np.prod([d["confidence"] for d in number["digits"]]), abs=1e-5
+    )
+
+    (only,) = one["digits"]
+    assert one["number"] == str(one["digit"]) == str(only["digit"])
+    assert one["verdict"] == only["verdict"] and one["text"] == only["text"]
+    assert one["probabilities"] == only["probabilities"]
+
+
 def test_predict_reports_blank_and_broken_images(tmp_path: Path, capsys) -> None:
     blank = tmp_path / "blank.png"
     Image.new("L", (50, 50), 255).save(blank)

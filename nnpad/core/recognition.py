@@ -1,33 +1,41 @@
 """What the network read in a drawing or an image: a frozen :class:`Recognition`.
 
-The window shows one :class:`Recognition` at a time: the digits read, left to right,
-each with the 28x28 input the network was given, every layer's activations, the
-calibrated probabilities, the verdict ("7 (98%)", "4 or 9? (55% / 40%)", "not a
-digit") and the saliency that says why. The views only display it; they do no model
-maths of their own.
+The window shows one :class:`Recognition` at a time: the digits read, left to right
+(`nnpad.core.segment` finds them), each with the 28x28 input the network was given,
+every layer's activations, the calibrated probabilities, the verdict ("7 (98%)",
+"4 or 9? (55% / 40%)", "not a digit") and the saliency that says why. The views
+only display it; they do no model maths of their own.
+
+A number reads ``"2026 (91%)"``: its digits, and the chance that all of them are
+right (the product of their calibrated probabilities). A mark that is not a digit is
+a ``?`` in the number, and the text says which digits are unsure or not digits.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nnpad.core.explain import saliency
-from nnpad.core.preprocess import drawing_to_mnist
+from nnpad.core.segment import Piece, segment_drawing, segment_image
 from nnpad.core.verdict import (
     DEFAULT_THRESHOLDS,
     TOO_SMALL,
+    Kind,
     Thresholds,
     Verdict,
     is_speck,
+    percent,
     read_logits,
 )
 
 if TYPE_CHECKING:
     from nnpad.core.model.network import Network
     from nnpad.core.model.trained import TrainedModel
+    from nnpad.core.preprocess import Polarity
     from nnpad.core.strokes import Drawing
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
@@ -90,13 +98,63 @@ class Recognition:
         return self.digits[self.selected]
 
     @property
+    def number(self) -> str:
+        """The digits read, left to right, e.g. ``"2026"``; ``?`` for a non-digit."""
+        return "".join(
+            "?" if d.verdict.kind == "not a digit" else str(d.digit)
+            for d in self.digits
+        )
+
+    @property
+    def confidence(self) -> float:
+        """The chance that every digit is read right: their probabilities' product."""
+        return float(np.prod([d.confidence for d in self.digits]))
+
+    @property
     def text(self) -> str:
-        """The reading for people and screen readers, e.g. ``7 (98%)``."""
-        return self.current.describe()
+        """The reading for people and screen readers.
+
+        One digit reads as its verdict (``"7 (98%)"``, ``"4 or 9? (55% / 40%)"``,
+        ``"not a digit"``); a number begins with itself: ``"2026 (91%)"``, then says
+        which digits are unsure or not digits.
+        """
+        if len(self.digits) == 1:
+            return self.current.describe()
+        if self.kind == "not a digit":
+            head = self.number  # no chance that it is right to give
+        else:
+            head = f"{self.number} ({percent(self.confidence)}%)"
+        return "; ".join([head, *self.notes])
+
+    @property
+    def kind(self) -> Kind:
+        """The worst verdict of the digits: "not a digit", "unsure", or "digit"."""
+        kinds = {d.verdict.kind for d in self.digits}
+        return next(k for k in ("not a digit", "unsure", "digit") if k in kinds)
+
+    @property
+    def notes(self) -> list[str]:
+        """For a number, which digits are unsure or not digits, in words."""
+        if len(self.digits) == 1:
+            return []
+        notes = []
+        for place, reading in enumerate(self.digits, 1):
+            verdict = reading.verdict
+            if verdict.kind == "unsure":
+                notes.append(f"the {ordinal(place)} digit is {verdict.text}")
+            elif verdict.kind == "not a digit":
+                notes.append(f"the {ordinal(place)} mark is not a digit")
+        return notes
 
     def select(self, index: int) -> Recognition:
         """The same reading with digit ``index`` shown."""
         return replace(self, selected=index)
+
+
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``, ... ``11th``, ``21st``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10)
+    return f"{n}{suffix or 'th'}"
 
 
 def read_digit(
@@ -137,7 +195,7 @@ def read_digit(
 def recognize_image(
     model: TrainedModel, image: np.ndarray | None, *, against: int | None = None
 ) -> Recognition | None:
-    """Read a prepared 28x28 image; None when there is none (no ink)."""
+    """Read a prepared 28x28 image as one digit; None when there is none (no ink)."""
     if image is None:
         return None
     reading = read_digit(model.network, image, model.thresholds, against=against)
@@ -145,17 +203,72 @@ def recognize_image(
 
 
 def recognize_drawing(
-    model: TrainedModel, drawing: Drawing, *, against: int | None = None
+    model: TrainedModel,
+    drawing: Drawing,
+    *,
+    against: int | None = None,
+    selected: int | None = None,
 ) -> Recognition | None:
-    """Read a drawing, prepared like MNIST; None when it has no ink."""
-    image = drawing_to_mnist(drawing)
-    if image is None:
+    """Read the digits of a drawing, each prepared like MNIST; None with no ink.
+
+    ``selected`` is the digit the views show (clamped to the digits found); by
+    default the one that holds the last stroke, the digit being written.
+    ``against`` applies to the selected digit.
+    """
+    pieces = segment_drawing(drawing, model.network.predict)
+    if selected is None:
+        selected = _last_written(drawing, pieces)
+    return _read_pieces(model, pieces, against, selected)
+
+
+def recognize_picture(
+    model: TrainedModel,
+    picture: np.ndarray,
+    *,
+    polarity: Polarity = "auto",
+    against: int | None = None,
+    selected: int = 0,
+) -> Recognition | None:
+    """Read the digits of a picture (any size, as `to_mnist` takes); None: no ink."""
+    pieces = segment_image(picture, model.network.predict, polarity=polarity)
+    return _read_pieces(model, pieces, against, selected)
+
+
+def _read_pieces(
+    model: TrainedModel, pieces: list[Piece], against: int | None, selected: int
+) -> Recognition | None:
+    if not pieces:
         return None
-    reading = read_digit(
-        model.network,
-        image,
-        model.thresholds,
-        against=against,
-        too_small=is_speck(drawing),
+    selected = min(max(selected, 0), len(pieces) - 1)
+    readings = tuple(
+        read_digit(
+            model.network,
+            piece.image,
+            model.thresholds,
+            against=against if i == selected else None,
+            box=piece.box,
+            too_small=piece.drawing is not None and is_speck(piece.drawing),
+        )
+        for i, piece in enumerate(pieces)
     )
-    return Recognition((reading,))
+    return Recognition(readings, selected)
+
+
+def _last_written(drawing: Drawing, pieces: list[Piece]) -> int:
+    """The piece nearest the end of the drawing's last ink stroke."""
+    ends = [
+        point
+        for stroke in drawing.strokes
+        if not stroke.erase
+        for point in stroke.points[-1:]
+        if all(map(math.isfinite, point))
+    ]
+    if len(pieces) < 2 or not ends:
+        return 0
+    x, y = ends[-1]
+
+    def gap(piece: Piece) -> float:
+        x0, y0, x1, y1 = piece.box
+        return max(x0 - x, 0.0, x - x1) + max(y0 - y, 0.0, y - y1)
+
+    return min(range(len(pieces)), key=lambda i: gap(pieces[i]))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from nnpad.core.history import History
 from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke
+from nnpad.ui.digit_marks import DigitMark, paint_marks
 from nnpad.ui.pointer_input import PointerInput, Source
 
 __all__ = ["BRUSH_DEFAULT", "BRUSH_MAX", "BRUSH_MIN", "CANVAS_WIDTH", "DrawingCanvas"]
@@ -93,6 +94,7 @@ class DrawingCanvas(PointerInput, QWidget):
         # Committed strokes plus the stroke in progress, at device resolution.
         self._cache: QImage | None = None
         self._reference: QImage | None = None
+        self._marks: list[DigitMark] = []
         self._pen = QPen(_INK, 1.0)
         self._pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         self._pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
@@ -144,6 +146,16 @@ class DrawingCanvas(PointerInput, QWidget):
                 bgra.data, w, h, 4 * w, QImage.Format.Format_RGB32
             ).copy()
         self.update()
+
+    def set_marks(self, marks: list[DigitMark]) -> None:
+        """Show boxes over the digits found (only shown: never part of the drawing)."""
+        if marks != self._marks:
+            self._marks = list(marks)
+            self.update()
+
+    def marks(self) -> list[DigitMark]:
+        """The digit boxes shown."""
+        return list(self._marks)
 
     def has_reference(self) -> bool:
         """Whether a reference image is shown."""
@@ -342,6 +354,15 @@ class DrawingCanvas(PointerInput, QWidget):
             elif self._drawing.is_empty and not self._points:
                 painter.setPen(_HINT)
                 painter.drawText(area, Qt.AlignmentFlag.AlignCenter, _HINT_TEXT)
+            if self._marks:
+                painter.setClipRect(target)
+                painter.setOpacity(1.0)
+                painter.setCompositionMode(
+                    QPainter.CompositionMode.CompositionMode_SourceOver
+                )
+                paint_marks(
+                    painter, self._marks, QRectF(area), area.height() / CANVAS_SIZE
+                )
         painter.end()
 
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: D102

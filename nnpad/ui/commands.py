@@ -18,7 +18,7 @@ from nnpad.core.data import DataError, load_sample
 from nnpad.core.files import atomic_copy
 from nnpad.core.model import store
 from nnpad.core.model.archive import ModelFileError
-from nnpad.core.preprocess import load_image, to_mnist
+from nnpad.core.preprocess import load_image
 from nnpad.core.strokes import save_png
 from nnpad.ui import dialogs
 
@@ -70,21 +70,28 @@ class Commands(QObject):
     def classify_file(self, path: str | Path) -> None:
         """Show the reading of an image file (the same path as ``nnpad predict``)."""
         try:
-            image = to_mnist(load_image(path))
+            picture = load_image(path)
         except ValueError as exc:
             QMessageBox.warning(self.window, "Cannot open the image", str(exc))
             return
-        self.show_image(image, Path(path).name)
+        self.session.read_picture(picture)
+        # Without a model yet, the reading comes when it is loaded.
+        found = self.session.recognition is not None or self.session.model is None
+        self._showing(Path(path).name, found=found)
 
     def show_image(self, image: np.ndarray | None, caption: str) -> None:
-        """Read a 28x28 image that is not the drawing (a file or a sample)."""
-        if image is None:
+        """Read a prepared 28x28 image that is not the drawing (a sample)."""
+        if image is not None:
+            self.session.read_image(image)
+        self._showing(caption, found=image is not None)
+
+    def _showing(self, caption: str, *, found: bool) -> None:
+        if found:
+            self.window.statusBar().showMessage(
+                f"{caption} — draw to go back to your drawing"
+            )
+        else:
             self._status(f"{caption}: no digit found", 8000)
-            return
-        self.session.read_image(image)
-        self.window.statusBar().showMessage(
-            f"{caption} — draw to go back to your drawing"
-        )
 
     @Slot()
     def save_drawing(self) -> None:

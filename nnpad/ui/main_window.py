@@ -26,6 +26,7 @@ from nnpad.ui import window_settings
 from nnpad.ui.actions import Actions
 from nnpad.ui.canvas import BRUSH_MAX, BRUSH_MIN, DrawingCanvas
 from nnpad.ui.commands import Commands
+from nnpad.ui.digit_marks import digit_marks
 from nnpad.ui.lazy_panel import LazyPanel
 from nnpad.ui.panels import Panels, my_samples
 from nnpad.ui.prediction_view import PredictionView
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent
 
     from nnpad.core.model.trained import TrainedModel
+    from nnpad.core.recognition import Recognition
     from nnpad.ui.activation_view import ActivationView
     from nnpad.ui.evaluate_panel import EvaluatePanel
     from nnpad.ui.samples_panel import SamplesPanel
@@ -195,7 +197,9 @@ class MainWindow(QMainWindow):
         canvas.history_changed.connect(self._update_history_actions)
         session.recognized.connect(self.prediction.show_recognition)
         session.recognized.connect(self.keeper.show_recognition)
+        session.recognized.connect(self._mark_digits)
         self.prediction.against_chosen.connect(session.set_against)
+        self.prediction.digit_chosen.connect(session.select_digit)
         session.model_changed.connect(self._on_model_changed)
         self.brush.valueChanged.connect(canvas.set_brush_size)
         self.keeper.saved.connect(self._on_sample_kept)
@@ -206,6 +210,11 @@ class MainWindow(QMainWindow):
         controller.running_changed.connect(self._on_training_running)
         self._update_history_actions()
         self._on_training_running(controller.is_running())
+
+    @Slot(object)
+    def _mark_digits(self, recognition: Recognition | None) -> None:
+        drawn = self.session.source == "drawing"
+        self.canvas.set_marks(digit_marks(recognition) if drawn else [])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Note the canvas' first paint: the window is on screen."""

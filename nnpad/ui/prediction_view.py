@@ -5,7 +5,9 @@ and pyqtgraph costs a quarter of a second to import (it is loaded after the wind
 is up, for the panels that need it).
 
 The big text, the colours and the bars follow the verdict: a sure digit in blue, an
-unsure reading in amber with its two candidates, "not a digit" in grey.
+unsure reading in amber with its two candidates, "not a digit" in grey. A number
+shows as a whole, with a chip per digit (`NumberStrip`): the bars, the input and
+the saliency are those of the digit chosen there.
 """
 
 from __future__ import annotations
@@ -14,12 +16,22 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
+from nnpad.core.recognition import ordinal
 from nnpad.core.spec import NUM_CLASSES
 from nnpad.core.verdict import percent
 from nnpad.ui.digit_images import InputPreview, SaliencyPreview
+from nnpad.ui.number_strip import NumberStrip
 from nnpad.ui.probability_bars import ProbabilityBars
+from nnpad.ui.verdict_colours import COLOURS, TEXT_STYLE
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,16 +39,6 @@ if TYPE_CHECKING:
     from nnpad.core.recognition import DigitReading, Recognition
 
 __all__ = ["PredictionView"]
-
-SURE = QColor("#6ea0ff")
-UNSURE = QColor("#f59e0b")
-REJECTED = QColor("#8a8f98")
-_STYLE = {
-    "digit": "",
-    "unsure": "color: #d97706;",
-    "not a digit": "color: #8a8f98;",
-    "empty": "",
-}
 
 
 class PredictionView(QWidget):
@@ -47,6 +49,8 @@ class PredictionView(QWidget):
     """
 
     against_chosen = Signal(object)
+    digit_chosen = Signal(int)
+    """The person chose which digit of a number to look at."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +83,15 @@ class PredictionView(QWidget):
             self.against.addItem(f"…and not {digit}", digit)
         self.against.setToolTip("Compare with another digit: why this one and not it")
 
+        self.number = NumberStrip()
+        self.number.chosen.connect(self.digit_chosen)
+        self._which = QLabel("")
+        self._which.setObjectName("whichDigit")
+        self._which.setWordWrap(True)
+        strip = QHBoxLayout()
+        strip.addWidget(self.number, 1)
+        strip.addWidget(self._which)
+
         grid = QGridLayout()
         grid.addWidget(self._digit, 0, 0)
         grid.addWidget(self._confidence, 1, 0, 2, 1, Qt.AlignmentFlag.AlignTop)
@@ -91,6 +104,7 @@ class PredictionView(QWidget):
         grid.setColumnStretch(0, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
+        layout.addLayout(strip)
         layout.addWidget(self.bars, 1)
         self.against.activated.connect(
             lambda index: self.against_chosen.emit(self.against.itemData(index))
@@ -104,6 +118,9 @@ class PredictionView(QWidget):
 
     def show_recognition(self, recognition: Recognition | None) -> None:
         """Show ``recognition``; None clears the view."""
+        many = recognition is not None and len(recognition.digits) > 1
+        self.number.setVisible(many)
+        self._which.setVisible(many)
         if recognition is None:
             self._show_verdict("empty", "", "")
             self._text = ""
@@ -112,9 +129,14 @@ class PredictionView(QWidget):
             self.why.set_saliency(None, None)
         else:
             reading = recognition.current
-            verdict = reading.verdict
             self._text = recognition.text
-            self._show_verdict(verdict.kind, *self._words(reading))
+            if many:
+                self.number.show_recognition(recognition)
+                self._show_verdict(recognition.kind, *self._number_words(recognition))
+                place = ordinal(recognition.selected + 1)
+                self._which.setText(f"Showing the {place} digit:\n{reading.describe()}")
+            else:
+                self._show_verdict(reading.verdict.kind, *self._words(reading))
             self.bars.set_probabilities(reading.probabilities, self._colours(reading))
             self.preview.set_image(reading.image)
             self.why.set_saliency(reading.image, reading.why)
@@ -140,20 +162,30 @@ class PredictionView(QWidget):
         return "not a digit", verdict.reason or "it does not look like any digit"
 
     @staticmethod
+    def _number_words(recognition: Recognition) -> tuple[str, str]:
+        """The big text and the line under it, for a number."""
+        if recognition.notes:
+            return recognition.number, "\n".join(recognition.notes)
+        sure = percent(recognition.confidence)
+        return recognition.number, f"{sure}% sure of all {len(recognition.digits)}"
+
+    @staticmethod
     def _colours(reading: DigitReading) -> dict[int, QColor]:
         verdict = reading.verdict
         if verdict.kind == "digit":
-            return {verdict.digit: SURE}
+            return {verdict.digit: COLOURS["digit"]}
         if verdict.kind == "unsure":
-            close = {verdict.runner_up: UNSURE} if verdict.close else {}
-            return {verdict.digit: UNSURE, **close}
+            close = {verdict.runner_up: COLOURS["unsure"]} if verdict.close else {}
+            return {verdict.digit: COLOURS["unsure"], **close}
         return {}
 
     def _show_verdict(self, kind: str, big: str, small: str) -> None:
         self._digit.setText(big)
-        self._digit.setStyleSheet(_STYLE[kind])
+        self._digit.setStyleSheet(TEXT_STYLE[kind])
         font = self._digit.font()
-        font.setPointSize(44 if len(big) <= 2 else 22)
+        font.setPointSize(
+            44 if len(big) <= 2 else 34 if len(big) <= 6 and " " not in big else 22
+        )
         self._digit.setFont(font)
         self._confidence.setText(small)
 

@@ -66,13 +66,15 @@ class SampleKeeper(QObject):
 
     @Slot(object)
     def show_recognition(self, recognition: Recognition | None) -> None:
-        """Offer to keep a drawing that was read as one digit."""
-        drawn = recognition is not None and not self.canvas.is_empty()
-        reading = recognition.current if recognition is not None else None
+        """Offer to keep a drawing that was read as one digit (not a number)."""
+        count = 0 if recognition is None else len(recognition.digits)
+        drawn = count == 1 and not self.canvas.is_empty()
+        reading = recognition.current if drawn and recognition is not None else None
         self._digit = None if reading is None else reading.digit
-        self.confirm.setText(
-            f"✓ It is a {self._digit}" if self._digit is not None else "✓"
-        )
+        if self._digit is not None:
+            self.confirm.setText(f"✓ It is a {self._digit}")
+        else:
+            self.confirm.setText("✓ one digit at a time" if count > 1 else "✓")
         self.confirm.setEnabled(drawn and self._digit is not None)
         for action in self.actions:
             action.setEnabled(drawn)

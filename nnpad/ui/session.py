@@ -1,29 +1,32 @@
 """The session: the one owner of the current model, and what it reads.
 
 Data flows one way: the canvas emits its drawing, the session reads it with the
-current model (on the GUI thread: the NumPy forward pass takes a millisecond or
-two) and emits a :class:`~nnpad.core.recognition.Recognition`, which every view
-shows. A new model (opened, trained, the shipped one) is handed to the session, which
-emits ``model_changed`` and reads the current input again.
+current model (on the GUI thread: finding the digits and the NumPy forward passes
+take a few milliseconds) and emits a :class:`~nnpad.core.recognition.Recognition`,
+which every view shows. A new model (opened, trained, the shipped one) is handed
+to the session, which emits ``model_changed`` and reads the current input again.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from nnpad.core.preprocess import drawing_to_mnist
-from nnpad.core.recognition import Recognition, read_digit
-from nnpad.core.verdict import is_speck
+from nnpad.core.recognition import (
+    read_digit,
+    recognize_drawing,
+    recognize_image,
+    recognize_picture,
+)
 
 if TYPE_CHECKING:
     import numpy as np
 
     from nnpad.core.model.network import Network
     from nnpad.core.model.trained import TrainedModel
-    from nnpad.core.recognition import DigitReading
+    from nnpad.core.recognition import DigitReading, Recognition
     from nnpad.core.strokes import Drawing
 
 
@@ -52,8 +55,11 @@ class Session(QObject):
         super().__init__(parent)
         self._model = model
         self._model_path = model_path
-        self._image: np.ndarray | None = None  # the 28x28 input being read
-        self._too_small = False  # the input is a speck of ink
+        # What is being read: a drawing, a picture (a file) or a prepared 28x28
+        # image (a sample); at most one is set.
+        self._drawing: Drawing | None = None
+        self._picture: np.ndarray | None = None
+        self._image: np.ndarray | None = None
         self._against: int | None = None  # "why this digit and not that one"
         self._recognition: Recognition | None = None
         self._pending: Drawing | None = None
@@ -79,7 +85,7 @@ class Session(QObject):
         self._model = model
         self._model_path = None if path is None else Path(path)
         self.model_changed.emit(model)
-        self._read(self._image)
+        self._read(self._selected())
 
     # -- reading ---------------------------------------------------------------------
 
@@ -89,9 +95,19 @@ class Session(QObject):
         return self._recognition
 
     @property
+    def source(self) -> Literal["drawing", "picture", "image"] | None:
+        """What is being read: the drawing, a picture (a file), an image (a sample)."""
+        if self._drawing is not None:
+            return "drawing"
+        if self._picture is not None:
+            return "picture"
+        return None if self._image is None else "image"
+
+    @property
     def image(self) -> np.ndarray | None:
-        """The 28x28 input of the last reading (None: no ink)."""
-        return self._image
+        """The 28x28 input of the digit shown (None: no reading)."""
+        recognition = self._recognition
+        return None if recognition is None else recognition.current.image
 
     @Slot(object)
     def drawing_moving(self, drawing: Drawing) -> None:
@@ -104,48 +120,73 @@ class Session(QObject):
 
     @Slot(object)
     def read_drawing(self, drawing: Drawing) -> None:
-        """Read ``drawing`` now."""
-        self._pending = None
-        self._too_small = is_speck(drawing)
-        self._read(drawing_to_mnist(drawing))
+        """Read the digits of ``drawing`` now, showing the one being written."""
+        self._set_input(drawing=drawing)
+        self._read(None)
+
+    def read_picture(self, picture: np.ndarray) -> None:
+        """Read the digits of a picture (an image file, any size)."""
+        self._set_input(picture=picture)
+        self._read(0)
 
     def read_image(self, image: np.ndarray | None) -> None:
-        """Read a prepared 28x28 image (a file or a sample; None: nothing)."""
-        self._pending = None
-        self._too_small = False
-        self._read(image)
+        """Read a prepared 28x28 image as one digit (a sample; None: nothing)."""
+        self._set_input(image=image)
+        self._read(0)
 
     @Slot(object)
     def set_against(self, digit: int | None) -> None:
-        """Explain the reading against ``digit`` ("why 7 and not 1"; None: alone)."""
+        """Explain the digit shown against ``digit`` (why 7 and not 1; None: alone)."""
         self._against = digit
-        self._read(self._image)
+        self._read(self._selected())
 
     def select_digit(self, index: int) -> None:
-        """Show digit ``index`` of the reading in the views."""
-        if self._recognition is not None:
-            self._recognition = self._recognition.select(index)
+        """Show digit ``index`` of the reading in the views (explained alone)."""
+        recognition = self._recognition
+        if recognition is None or not 0 <= index < len(recognition.digits):
+            return
+        if self._against is not None:
+            self._against = None
+            self._read(index)  # the digit shown was explained against another
+        elif index != recognition.selected:
+            self._recognition = recognition.select(index)
             self.recognized.emit(self._recognition)
 
     def read_with(self, network: Network) -> DigitReading | None:
-        """What another network (a training snapshot) says about the input."""
-        return None if self._image is None else read_digit(network, self._image)
+        """What another network (a training snapshot) says about the digit shown."""
+        image = self.image
+        return None if image is None else read_digit(network, image)
 
-    def _read(self, image: np.ndarray | None) -> None:
-        self._image = image
-        model = self._model
-        if model is None or image is None:
-            self._recognition = None
-        else:
-            reading = read_digit(
-                model.network,
-                image,
-                model.thresholds,
-                against=self._against,
-                too_small=self._too_small,
+    def _set_input(
+        self,
+        *,
+        drawing: Drawing | None = None,
+        picture: np.ndarray | None = None,
+        image: np.ndarray | None = None,
+    ) -> None:
+        self._pending = None
+        self._drawing, self._picture, self._image = drawing, picture, image
+
+    def _selected(self) -> int | None:
+        return None if self._recognition is None else self._recognition.selected
+
+    def _read(self, selected: int | None) -> None:
+        """Read the input; ``selected`` None shows the digit being written."""
+        model, against = self._model, self._against
+        if model is None:
+            recognition = None
+        elif self._drawing is not None:
+            recognition = recognize_drawing(
+                model, self._drawing, against=against, selected=selected
             )
-            self._recognition = Recognition((reading,))
-        self.recognized.emit(self._recognition)
+        elif self._picture is not None:
+            recognition = recognize_picture(
+                model, self._picture, against=against, selected=selected or 0
+            )
+        else:
+            recognition = recognize_image(model, self._image, against=against)
+        self._recognition = recognition
+        self.recognized.emit(recognition)
 
     @Slot()
     def _on_timeout(self) -> None:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def mouse(window: MainWindow, kind: QEvent.Type, fx: float, fy: float) -> None:
-    """Send a left-button mouse event at a fraction (fx, fy) of the canvas' middle square.
+    """Send a left-button mouse event at a fraction (fx, fy) of the middle square.
 
     Built as Qt builds them: a move carries the held button in ``buttons()`` only.
     """

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from nnpad.core.model import store
-from nnpad.core.recognition import Recognition, read_digit, recognize_drawing
+from nnpad.core.preprocess import drawing_to_mnist
+from nnpad.core.recognition import (
+    Recognition,
+    ordinal,
+    read_digit,
+    recognize_drawing,
+)
 from nnpad.core.strokes import Drawing, Stroke
+from nnpad.core.verdict import Verdict, percent
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +50,63 @@ def test_selecting_a_digit(model) -> None:
         both.select(2)
     with pytest.raises(ValueError):
         Recognition(())
+
+
+def _one(x: float) -> Stroke:
+    return Stroke([(x, 50), (x, 240)], width=18)
+
+
+def test_a_number_reads_left_to_right_with_a_box_per_digit(model) -> None:
+    seven = Stroke([(70, 60), (210, 60), (120, 240)], width=18)
+    drawing = Drawing((_one(420), seven, _one(300)))  # written out of order
+    recognition = recognize_drawing(model, drawing)
+    assert recognition.number == "711"
+    boxes = [d.box for d in recognition.digits]
+    assert [round(b[0]) for b in boxes] == [61, 291, 411]  # half the pen included
+    assert recognition.selected == 1  # the digit written last
+    assert recognition.confidence == pytest.approx(
+        np.prod([d.confidence for d in recognition.digits])
+    )
+    assert recognition.text == f"711 ({percent(recognition.confidence)}%)"
+    assert recognition.kind == "digit" and recognition.notes == []
+    assert recognize_drawing(model, drawing, selected=9).selected == 2  # clamped
+
+
+def test_a_single_digit_reads_exactly_as_before(model) -> None:
+    seven = Drawing((Stroke([(70, 60), (210, 60), (120, 240)], width=18),))
+    (reading,) = recognize_drawing(model, seven).digits
+    alone = read_digit(model.network, drawing_to_mnist(seven), model.thresholds)
+    np.testing.assert_array_equal(reading.image, alone.image)
+    np.testing.assert_array_equal(reading.probabilities, alone.probabilities)
+    assert recognize_drawing(model, seven).text == alone.describe()
+
+
+def test_unsure_digits_and_marks_that_are_not_digits_are_named(model) -> None:
+    image = np.zeros((28, 28), np.float32)
+    image[4:24, 13:15] = 1.0
+    sure = read_digit(model.network, image)
+    unsure = replace(
+        sure, verdict=Verdict("unsure", 1, 7, sure.verdict.probabilities, True)
+    )
+    mark = replace(
+        sure, verdict=Verdict("not a digit", 1, 7, sure.verdict.probabilities)
+    )
+    assert Recognition((sure, unsure)).kind == "unsure"
+    text = Recognition((sure, unsure, mark)).text
+    assert text.startswith("11?; the 2nd digit is 1 or 7? (")
+    assert text.endswith("; the 3rd mark is not a digit")
+    assert Recognition((sure, mark)).number == "1?"
+    assert Recognition((sure, mark)).text == "1?; the 2nd mark is not a digit"
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"
+    ]  # fmt: skip
+
+
+def test_a_speck_beside_a_digit_is_left_out_but_a_lone_tap_is_not_a_digit(
+    model,
+) -> None:
+    tap = Stroke([(420, 150)], width=18)
+    recognition = recognize_drawing(model, Drawing((_one(140), tap)))
+    assert recognition.number == "1"
+    alone = recognize_drawing(model, Drawing((tap,)))
+    assert alone.current.verdict.kind == "not a digit"

@@ -181,3 +181,18 @@ def picture(number: Number, k: int, rng: np.random.Generator) -> np.ndarray:
     paper = 235.0 - 200.0 * bitmap / 255.0
     noise = rng.normal(0.0, 6.0, paper.shape)
     return np.clip(paper + noise, 0, 255).astype(np.uint8)
+
+
+def fitted(number: Number, width: float, height: float = CANVAS_SIZE) -> Drawing:
+    """The number scaled (pen included) and centred to fit a ``width`` x ``height``
+    canvas with a margin, as a person writes a long number smaller to fit it."""
+    x0, y0, x1, y1 = number.drawing.ink_bounds()
+    k = min(1.0, 0.9 * width / (x1 - x0), 0.9 * height / (y1 - y0))
+    dx = width / 2 - k * (x0 + x1) / 2
+    dy = height / 2 - k * (y0 + y1) / 2
+    return Drawing(
+        tuple(
+            Stroke(tuple(map(tuple, s._xy * k + (dx, dy))), s.width * k, s.erase)
+            for s in number.drawing.strokes
+        )
+    )

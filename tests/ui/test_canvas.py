@@ -350,7 +350,9 @@ def test_canvas_is_wide_focusable_and_described(canvas):
     assert canvas.minimumWidth() >= 400 and canvas.minimumHeight() >= 200
     square = canvas.centre_square()
     assert square.width() == square.height() == canvas.canvas_rect().height()
-    assert square.center().x() == pytest.approx(canvas.canvas_rect().center().x(), abs=1)
+    assert square.center().x() == pytest.approx(
+        canvas.canvas_rect().center().x(), abs=1
+    )
     assert canvas.focusPolicy() == Qt.FocusPolicy.StrongFocus
     assert "right-drag erases" in canvas.accessibleDescription()
     assert canvas.testAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)

@@ -8,14 +8,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from nnpad.core.model import store
+from nnpad.ui.canvas import CANVAS_WIDTH
 from nnpad.ui.main_window import MainWindow
 from nnpad.ui.session import Session
 from nnpad.ui.startup_probe import draw_stroke
 from nnpad.ui.training_worker import TrainingController
+from tests.support.canvas_input import replay
+from tests.support.numbers import fitted, random_number
 
 SEVEN = [(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.6, 0.5), (0.45, 0.85)]
 
@@ -189,6 +193,45 @@ def test_the_window_imports_no_tensorflow() -> None:
     ).stdout
     assert "TF False False" in out
     assert "built True True" in out
+
+
+def test_a_number_is_read_digit_by_digit_and_any_digit_looked_at(
+    window: MainWindow, qtbot
+) -> None:
+    number = random_number([2, 0, 2, 6], np.random.default_rng(4), spacing="normal")
+    replay(window.canvas, fitted(number, CANVAS_WIDTH))
+    recognition = window.session.recognition
+    assert recognition.number == "2026"
+    text = window.prediction.text()
+    assert text.startswith("2026 (") and text == recognition.text
+    assert window.prediction.accessibleDescription() == text
+    strip = window.prediction.number
+    assert strip.isVisible() and strip.chip_count() == 4
+    marks = window.canvas.marks()
+    assert [m.label.split()[0] for m in marks] == ["2", "0", "2", "6"]
+    assert [m.selected for m in marks] == [False, False, False, True]  # the last drawn
+    lefts = [m.box[0] for m in marks]
+    assert lefts == sorted(lefts)
+
+    window.tabs.setCurrentIndex(0)
+    qtbot.waitUntil(window.inside.is_built)
+    QTest.mouseClick(
+        strip, Qt.MouseButton.LeftButton, pos=strip.chip_rect(1).center().toPoint()
+    )
+    zero = window.session.recognition.current
+    assert window.session.recognition.selected == 1 and zero.digit == 0
+    np.testing.assert_array_equal(window.prediction.preview.image(), zero.image)
+    inputs = window.activations.image_items()[0].image
+    np.testing.assert_array_equal(inputs, zero.image)
+    assert [m.selected for m in window.canvas.marks()] == [False, True, False, False]
+    assert "2nd digit" in window.findChild(QLabel, "whichDigit").text()
+    assert window.prediction.text() == text  # the number is still what was read
+
+    # One digit again: no strip, no boxes, and it reads as it always did.
+    window.canvas.clear()
+    draw_stroke(window, SEVEN)
+    assert not strip.isVisible() and window.canvas.marks() == []
+    assert window.prediction.text().startswith("7 (")
 
 
 def test_network_input_is_mnist_like(window: MainWindow) -> None:

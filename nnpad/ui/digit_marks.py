@@ -1,0 +1,100 @@
+"""Boxes over the digits of a number on the canvas, each with what was read there.
+
+Shown when a drawing holds more than one digit: each box is drawn in its verdict's
+colour with the digit and its confidence above it, and the digit the other views
+show is drawn bolder. A single digit gets no box: it reads as it always did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen
+
+from nnpad.core.verdict import percent
+from nnpad.ui.verdict_colours import colour
+
+if TYPE_CHECKING:
+    from nnpad.core.recognition import Recognition
+    from nnpad.core.verdict import Kind
+
+__all__ = ["DigitMark", "digit_marks", "paint_marks"]
+
+_PAD = 4.0  # logical units around the ink
+
+
+@dataclass(frozen=True)
+class DigitMark:
+    """One digit's box (logical canvas units), its label and its verdict."""
+
+    box: tuple[float, float, float, float]
+    label: str
+    kind: Kind
+    selected: bool
+
+
+def digit_marks(recognition: Recognition | None) -> list[DigitMark]:
+    """The marks for a reading of a drawing; none for one digit or no reading."""
+    if recognition is None or len(recognition.digits) < 2:
+        return []
+    marks = []
+    for i, reading in enumerate(recognition.digits):
+        if reading.box is None:
+            continue
+        kind = reading.verdict.kind
+        shown = "?" if kind == "not a digit" else str(reading.digit)
+        marks.append(
+            DigitMark(
+                reading.box,
+                f"{shown} {percent(reading.confidence)}%",
+                kind,
+                i == recognition.selected,
+            )
+        )
+    return marks
+
+
+def paint_marks(
+    painter: QPainter, marks: list[DigitMark], area: QRectF, scale: float
+) -> None:
+    """Paint ``marks`` on a canvas whose logical origin is at ``area``'s top left.
+
+    ``scale`` is widget pixels per logical unit.
+    """
+    if not marks:
+        return
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    font = QFont(painter.font())
+    font.setPointSizeF(max(8.0, 9.0 * scale))
+    font.setBold(True)
+    painter.setFont(font)
+    metrics = QFontMetricsF(font)
+    for mark in marks:
+        x0, y0, x1, y1 = mark.box
+        box = QRectF(
+            area.x() + (x0 - _PAD) * scale,
+            area.y() + (y0 - _PAD) * scale,
+            (x1 - x0 + 2 * _PAD) * scale,
+            (y1 - y0 + 2 * _PAD) * scale,
+        ).intersected(area.adjusted(1, 1, -1, -1))
+        tint = colour(mark.kind)
+        pen = QPen(tint, 2.5 if mark.selected else 1.0)
+        if not mark.selected:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(box, 4, 4)
+        # The label sits above the box, or inside its top when there is no room.
+        width = metrics.horizontalAdvance(mark.label) + 8
+        height = metrics.height() + 2
+        top = box.top() - height if box.top() - height >= area.top() else box.top()
+        label = QRectF(box.left(), top, width, height)
+        fill = colour(mark.kind)
+        fill.setAlpha(220 if mark.selected else 150)
+        painter.fillRect(label, fill)
+        painter.setPen(Qt.GlobalColor.black)
+        painter.drawText(label, Qt.AlignmentFlag.AlignCenter, mark.label)
+    painter.restore()
