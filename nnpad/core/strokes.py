@@ -165,16 +165,16 @@ def _paint(
     items: Iterable[tuple[np.ndarray, float, bool]],
     size: int,
     supersample: int,
-    width: int | None = None,
+    wide: int | None = None,
 ) -> np.ndarray:
     """Draw strokes given in output-pixel coordinates and reduce to ``size``.
 
     Each item is ``(xy, width, erase)`` with ``xy`` of shape (n, 2) in output pixels,
     pixel ``i`` covering ``[i, i + 1)``, and ``width`` in output pixels. The output
-    is ``size`` high and ``width`` (default ``size``) wide.
+    is ``size`` high and ``wide`` (default ``size``) wide.
     """
     side = size * supersample
-    img = Image.new("L", ((width or size) * supersample, side), 0)
+    img = Image.new("L", ((wide or size) * supersample, side), 0)
     draw = ImageDraw.Draw(img)
     limit = 10.0 * side
     for xy, width, erase in items:
