@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -225,3 +226,14 @@ def test_evaluate_the_held_out_tail(sample, tmp_path: Path, capsys) -> None:
     assert report["part"] == "held-out last 200 training"
     assert main([*args[:-1], "1.5"]) == 1
     assert "validation" in capsys.readouterr().err
+
+
+def test_numpy_runs_on_one_blas_thread_unless_told_otherwise() -> None:
+    code = "import nnpad, os; print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    run = [sys.executable, "-c", code]
+    out = subprocess.run(run, capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip() == "1"  # small forward passes: threads only cost
+    env["OPENBLAS_NUM_THREADS"] = "2"
+    out = subprocess.run(run, capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip() == "2"

@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as nnpad/__init__.py sets it
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 

@@ -20,7 +20,7 @@ then count right for numbers with a touching / an overlapping pair; single digit
 through the segmenter against the plain path (``drawing_to_mnist`` and
 ``to_mnist`` of the picture); and the time of segment + one batched forward pass
 of the pieces for 6-digit numbers (wall clock median and p95, and CPU time).
-``--threads`` sets OpenBLAS' thread count before NumPy loads.
+``--threads`` sets OpenBLAS' thread count before NumPy loads (default 1, as the app).
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--paths", default="drawing,image")
     parser.add_argument("--no-classify", action="store_true")
-    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="OpenBLAS threads (the app uses 1)"
+    )
     parser.add_argument("--show-errors", type=int, default=0)
     args = parser.parse_args()
     if args.threads:

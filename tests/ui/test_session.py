@@ -60,9 +60,11 @@ def test_images_and_snapshots(qtbot, model) -> None:
     session.read_image(image)
     assert session.recognition.current.digit == 1
     reading = session.read_with(model.network)
+    # A snapshot has no temperature of its own: close to the calibrated reading.
     np.testing.assert_allclose(
-        reading.probabilities, session.recognition.current.probabilities
+        reading.probabilities, session.recognition.current.probabilities, atol=1e-3
     )
+    assert reading.digit == 1
     session.read_image(None)
     assert session.recognition is None
 
