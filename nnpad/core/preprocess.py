@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 import os
+import threading
+from collections import OrderedDict
 from typing import Literal
 
 import numpy as np
@@ -386,11 +388,30 @@ def _image_to_gray(img: Image.Image) -> np.ndarray:
 def drawing_to_mnist(drawing: Drawing) -> np.ndarray | None:
     """Render a drawing for the network and convert it with `to_mnist`.
 
-    Returns None when the drawing has no (visible) ink.
+    Returns None when the drawing has no (visible) ink. The image is read-only:
+    recent results are kept, so that while a number is written only the digit
+    being drawn is prepared again (strokes never change, so their identity is a
+    safe key as long as they are kept alive with the result).
     """
     if not isinstance(drawing, Drawing):
         raise ValueError(f"expected a Drawing, got {type(drawing).__name__}")
+    key = tuple(map(id, drawing.strokes))
+    with _RECENT_LOCK:
+        hit = _RECENT.get(key)
+        if hit is not None:
+            _RECENT.move_to_end(key)
+            return hit[1]
     buffer = render_for_network(drawing)
-    if buffer is None:
-        return None
-    return to_mnist(buffer, polarity="light_on_dark")
+    image = None if buffer is None else to_mnist(buffer, polarity="light_on_dark")
+    if image is not None:
+        image.setflags(write=False)
+    with _RECENT_LOCK:
+        _RECENT[key] = (drawing.strokes, image)
+        while len(_RECENT) > _RECENT_SIZE:
+            _RECENT.popitem(last=False)
+    return image
+
+
+_RECENT: OrderedDict[tuple[int, ...], tuple[object, np.ndarray | None]] = OrderedDict()
+_RECENT_SIZE = 256
+_RECENT_LOCK = threading.Lock()

@@ -9,6 +9,7 @@ to the session, which emits ``model_changed`` and reads the current input again.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -64,7 +65,9 @@ class Session(QObject):
         self._recognition: Recognition | None = None
         self._pending: Drawing | None = None
         # Leading-edge throttle: the first move is read at once, later ones at most
-        # once per interval, and the last one is never dropped.
+        # once per interval, and the last one is never dropped. A read that takes
+        # long (a long number) waits as long again, so the pen never lags behind.
+        self._interval = interval_ms
         self._timer = QTimer(self, singleShot=True, interval=interval_ms)
         self._timer.timeout.connect(self._on_timeout)
 
@@ -115,8 +118,7 @@ class Session(QObject):
         if self._timer.isActive():
             self._pending = drawing
             return
-        self.read_drawing(drawing)
-        self._timer.start()
+        self._read_throttled(drawing)
 
     @Slot(object)
     def read_drawing(self, drawing: Drawing) -> None:
@@ -191,5 +193,10 @@ class Session(QObject):
     @Slot()
     def _on_timeout(self) -> None:
         if self._pending is not None:
-            self.read_drawing(self._pending)
-            self._timer.start()
+            self._read_throttled(self._pending)
+
+    def _read_throttled(self, drawing: Drawing) -> None:
+        start = time.perf_counter()
+        self.read_drawing(drawing)
+        spent_ms = (time.perf_counter() - start) * 1000.0
+        self._timer.start(max(self._interval, round(spent_ms)))

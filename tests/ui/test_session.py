@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -120,3 +122,20 @@ def test_pictures_are_read_as_numbers_and_samples_as_one_digit(qtbot, model) -> 
     image[4:24, 6:9] = image[4:24, 19:22] = 1.0  # two bars, but a sample is one digit
     session.read_image(image)
     assert session.source == "image" and len(session.recognition.digits) == 1
+
+
+def test_a_slow_read_waits_as_long_again_before_the_next(qtbot, model) -> None:
+    session = Session(model, interval_ms=10)
+    reads: list[float] = []
+    original = session.read_drawing
+
+    def slow(drawing) -> None:
+        reads.append(time.perf_counter())
+        time.sleep(0.08)
+        original(drawing)
+
+    session.read_drawing = slow  # the throttle calls it by name
+    session.drawing_moving(SEVEN)
+    session.drawing_moving(SEVEN)  # waits: the first read took 80 ms
+    qtbot.waitUntil(lambda: len(reads) == 2, timeout=2000)
+    assert reads[1] - reads[0] >= 0.15  # 80 ms reading, then 80 ms for events
