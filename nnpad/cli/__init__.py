@@ -12,23 +12,22 @@ import sys
 from typing import TYPE_CHECKING
 
 from nnpad import __version__
-from nnpad.cli import evaluate, finetune, info, predict, train
 from nnpad.cli.errors import CliError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-COMMANDS = (train, finetune, evaluate, predict, info)
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        from nnpad.app import guard_stdio
-        from nnpad.app import main as run_app
+    from nnpad.app import guard_stdio
+    from nnpad.app import main as run_app
 
+    if not (sys.argv[1:] if argv is None else argv):
+        guard_stdio()
+        return run_app()  # the window, at once: no command module is imported
+    args = _parser().parse_args(argv)
+    if args.command is None:
         guard_stdio()
         if args.self_test:
             from nnpad.self_test import run
@@ -60,7 +59,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check the installation end to end (model, Keras, window) and exit",
     )
+    from nnpad.cli import evaluate, finetune, info, predict, train
+
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in COMMANDS:
+    for command in (train, finetune, evaluate, predict, info):
         command.add_parser(commands)
     return parser
