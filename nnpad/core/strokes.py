@@ -240,9 +240,19 @@ def render(
     )
 
 
-def save_png(drawing: Drawing, path: str | os.PathLike[str], size: int = 280) -> None:
-    """Write the drawing as the user sees it (white on black) to a PNG, atomically."""
-    image = Image.fromarray(render(drawing, size))
+def save_png(
+    drawing: Drawing,
+    path: str | os.PathLike[str],
+    size: int = 280,
+    *,
+    width: int | None = None,
+) -> None:
+    """Write the drawing as the user sees it (white on black) to a PNG, atomically.
+
+    ``size`` is the height in pixels and ``width`` the width (default: ``size``), as
+    in `render`.
+    """
+    image = Image.fromarray(render(drawing, size, width=width))
     with atomic_path(path, suffix=".png") as tmp:
         image.save(tmp, format="PNG")
 

@@ -21,6 +21,7 @@ from nnpad.core.model.archive import ModelFileError
 from nnpad.core.preprocess import load_image
 from nnpad.core.strokes import save_png
 from nnpad.ui import dialogs
+from nnpad.ui.canvas import CANVAS_WIDTH
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow
@@ -103,7 +104,7 @@ class Commands(QObject):
         if path is None:
             return
         try:
-            save_png(self.canvas.drawing(), path)
+            save_png(self.canvas.drawing(), path, width=round(CANVAS_WIDTH))
         except OSError as exc:
             QMessageBox.warning(self.window, "Could not save the drawing", str(exc))
             return

@@ -269,16 +269,17 @@ def test_move_repaints_only_the_new_segment(canvas, qtbot):
 
 def test_save_png_is_atomic_and_matches_render(canvas, tmp_path):
     drag(canvas, [(60, 60), (220, 60), (120, 240)])
+    drag(canvas, [(450, 50), (450, 240)])  # a 1 in the right half: 71
     target = tmp_path / "seven.png"
     target.write_bytes(b"old")
-    save_png(canvas.drawing(), target)
+    save_png(canvas.drawing(), target, width=560)
     assert [p.name for p in tmp_path.iterdir()] == ["seven.png"]  # no temp files
     assert target.stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0600
     with Image.open(target) as img:
-        assert img.format == "PNG" and img.size == (280, 280)
-        np.testing.assert_array_equal(
-            np.asarray(img.convert("L")), render(canvas.drawing())
-        )
+        assert img.format == "PNG" and img.size == (560, 280)
+        pixels = np.asarray(img.convert("L"))
+    np.testing.assert_array_equal(pixels, render(canvas.drawing(), width=560))
+    assert pixels[140, 450] == 255  # the whole canvas, the 1 included
     (tmp_path / "folder").mkdir()
     with pytest.raises(OSError):
         save_png(canvas.drawing(), tmp_path / "folder")  # a directory: replace fails

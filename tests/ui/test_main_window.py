@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QMessageBox
 
+from nnpad.cli import main as cli
 from nnpad.core.model import store
+from nnpad.ui import dialogs
 from nnpad.ui.canvas import CANVAS_WIDTH
 from nnpad.ui.main_window import MainWindow
 from nnpad.ui.session import Session
@@ -232,6 +235,21 @@ def test_a_number_is_read_digit_by_digit_and_any_digit_looked_at(
     draw_stroke(window, SEVEN)
     assert not strip.isVisible() and window.canvas.marks() == []
     assert window.prediction.text().startswith("7 (")
+
+
+def test_a_saved_number_reads_the_same_through_predict(
+    window: MainWindow, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    number = random_number([3, 9, 1], np.random.default_rng(8), spacing="normal")
+    replay(window.canvas, fitted(number, CANVAS_WIDTH))
+    assert window.session.recognition.number == "391"
+    target = tmp_path / "number.png"
+    monkeypatch.setattr(dialogs, "save_png", lambda parent: str(target))
+    window.commands.save_drawing()
+    with Image.open(target) as img:
+        assert img.size == (560, 280)  # the whole canvas
+    assert cli(["predict", "--json", str(target)]) == 0
+    assert json.loads(capsys.readouterr().out)["number"] == "391"
 
 
 def test_network_input_is_mnist_like(window: MainWindow) -> None:
