@@ -31,8 +31,8 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print one reading per image; exit 1 if any image could not be read."""
+    from nnpad.core.image_file import load_image
     from nnpad.core.model import store
-    from nnpad.core.preprocess import load_image
     from nnpad.core.recognition import recognize_picture
 
     model = store.load(args.model)

@@ -14,13 +14,12 @@ Only NumPy and Pillow are used; the no-ink answer is always ``None``, never a gu
 from __future__ import annotations
 
 import math
-import os
 import threading
 from collections import OrderedDict
 from typing import Literal
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 from nnpad.core.strokes import Drawing, render_for_network
 
@@ -31,7 +30,7 @@ __all__ = [
     "Polarity",
     "drawing_to_mnist",
     "find_ink",
-    "load_image",
+    "to_gray",
     "to_mnist",
 ]
 
@@ -107,7 +106,7 @@ def _flatten_alpha(gray: np.ndarray, alpha: np.ndarray, polarity: str) -> np.nda
     return gray * alpha + paper * (1.0 - alpha)
 
 
-def _gray_uint8(image: np.ndarray, polarity: str) -> np.ndarray:
+def to_gray(image: np.ndarray, polarity: str) -> np.ndarray:
     """Validated ``image`` as a C-contiguous uint8 grayscale array."""
     if image.ndim == 2:
         if image.dtype == np.uint8:
@@ -294,7 +293,7 @@ def to_mnist(image: np.ndarray, *, polarity: Polarity = "auto") -> np.ndarray | 
     _check_image(image, polarity)
     if image.size == 0:
         return None
-    gray = _gray_uint8(image, polarity)
+    gray = to_gray(image, polarity)
     paper, noise = _paper(gray)
     return _normalise(_ink_map(gray, polarity, paper), noise)
 
@@ -322,7 +321,7 @@ def find_ink(
     _check_image(image, polarity)
     if image.size == 0:
         return None
-    gray = _gray_uint8(image, polarity)
+    gray = to_gray(image, polarity)
     paper, noise = _paper(gray)
     ink = _ink_map(gray, polarity, paper)
     peak = _pair_peak(ink)
@@ -344,45 +343,6 @@ def _check_image(image: object, polarity: object) -> None:
         )
     if not isinstance(polarity, str) or polarity not in POLARITIES:
         raise ValueError(f"polarity must be one of {POLARITIES}, got {polarity!r}")
-
-
-def load_image(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read an image file as a uint8 ``(H, W)`` grayscale array.
-
-    EXIF orientation is applied. Transparent pixels become paper, as in `to_mnist`:
-    the colour of the opaque border, or, on a transparent canvas, white behind dark
-    content and black behind light content. 16-bit images are scaled to 8 bits.
-
-    Raises
-    ------
-    ValueError
-        ``"cannot read image PATH: reason"`` for a missing, unreadable, corrupt or
-        non-image file.
-    """
-    if not isinstance(path, str | bytes | os.PathLike):
-        raise ValueError(f"cannot read image {path!r}: not a file path")
-    try:
-        with Image.open(path) as opened:
-            img = ImageOps.exif_transpose(opened)
-            return _image_to_gray(img)
-    except Exception as exc:  # Pillow's decoders raise all sorts on corrupt files.
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        why = str(reason) or type(exc).__name__
-        raise ValueError(f"cannot read image {os.fsdecode(path)}: {why}") from exc
-
-
-def _image_to_gray(img: Image.Image) -> np.ndarray:
-    bands = img.getbands()
-    if "A" in bands or "a" in bands or "transparency" in img.info:
-        rgba = np.asarray(img.convert("RGBA"))
-        return _gray_uint8(rgba, "auto")
-    if img.mode.startswith("I") or img.mode == "F":
-        arr = np.asarray(img)
-        if arr.dtype.kind in "iu" and arr.size and int(arr.max()) > 255:
-            arr = (np.clip(arr, 0, 65535) / 257.0).astype(np.float32)
-            return (arr + 0.5).astype(np.uint8)
-        return _gray_uint8(arr, "auto")
-    return np.array(img.convert("L"), dtype=np.uint8)
 
 
 def drawing_to_mnist(drawing: Drawing) -> np.ndarray | None:

@@ -6,9 +6,8 @@ single digit drawn anywhere on it reads as before, since only its ink counts.
 
 from __future__ import annotations
 
-import math
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -16,16 +15,23 @@ from PySide6.QtGui import (
     QImage,
     QPainter,
     QPaintEvent,
-    QPen,
-    QPolygonF,
     QResizeEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from nnpad.core.history import History
 from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke
-from nnpad.ui.digit_marks import DigitMark, paint_marks
+from nnpad.ui.canvas_overlays import (
+    DigitMark,
+    paint_marks,
+    paint_reference,
+    reference_image,
+)
 from nnpad.ui.pointer_input import PointerInput, Source
+from nnpad.ui.stroke_painting import INK, PAPER, paint_strokes, pen
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["BRUSH_DEFAULT", "BRUSH_MAX", "BRUSH_MIN", "CANVAS_WIDTH", "DrawingCanvas"]
 
@@ -36,8 +42,6 @@ CANVAS_WIDTH = 2 * CANVAS_SIZE
 """Logical width of the canvas; its height is ``CANVAS_SIZE``."""
 _MARGIN = 2  # widget pixels around the canvas, room for the focus frame
 
-_INK = QColor(255, 255, 255)
-_PAPER = QColor(0, 0, 0)
 _SURROUND = QColor(32, 33, 36)
 _FRAME = QColor(72, 74, 80)
 _FRAME_FOCUS = QColor(110, 160, 255)
@@ -95,9 +99,7 @@ class DrawingCanvas(PointerInput, QWidget):
         self._cache: QImage | None = None
         self._reference: QImage | None = None
         self._marks: list[DigitMark] = []
-        self._pen = QPen(_INK, 1.0)
-        self._pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        self._pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        self._pen = pen()
 
     # -- model -------------------------------------------------------------------
 
@@ -135,16 +137,7 @@ class DrawingCanvas(PointerInput, QWidget):
 
         It is only shown: it is not part of the drawing and the network never sees it.
         """
-        if image is None:
-            self._reference = None
-        else:
-            pixels = np.asarray(image, dtype=np.float32) / 255.0
-            tint = np.array([255, 140, 80, 0], dtype=np.float32)  # BGRA: soft blue
-            bgra = np.ascontiguousarray((pixels[..., None] * tint).astype(np.uint8))
-            h, w = pixels.shape
-            self._reference = QImage(
-                bgra.data, w, h, 4 * w, QImage.Format.Format_RGB32
-            ).copy()
+        self._reference = None if image is None else reference_image(image)
         self.update()
 
     def set_marks(self, marks: list[DigitMark]) -> None:
@@ -272,28 +265,13 @@ class DrawingCanvas(PointerInput, QWidget):
             QImage.Format.Format_RGB32,
         )
         cache.setDevicePixelRatio(dpr)
-        cache.fill(_PAPER)
+        cache.fill(PAPER)
         strokes = list(self._drawing.strokes)
         if self._points:
             strokes.append(self._current_stroke())
         painter = QPainter(cache)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        k = area.height() / CANVAS_SIZE
-        for stroke in strokes:
-            pts = [
-                QPointF(x * k, y * k)
-                for x, y in stroke.points
-                if math.isfinite(x) and math.isfinite(y)
-            ]
-            if not pts:
-                continue
-            self._pen.setColor(_PAPER if stroke.erase else _INK)
-            self._pen.setWidthF(max(stroke.width * k, 1.0))
-            painter.setPen(self._pen)
-            if len(pts) == 1:
-                painter.drawPoint(pts[0])
-            else:
-                painter.drawPolyline(QPolygonF(pts))
+        paint_strokes(painter, strokes, area.height() / CANVAS_SIZE, self._pen)
         painter.end()
         self._cache = cache
         return cache
@@ -306,7 +284,7 @@ class DrawingCanvas(PointerInput, QWidget):
             return
         area = self.canvas_rect()
         width = max(self._width * area.height() / CANVAS_SIZE, 1.0)
-        self._pen.setColor(_PAPER if self._erasing else _INK)
+        self._pen.setColor(PAPER if self._erasing else INK)
         self._pen.setWidthF(width)
         origin = QPointF(area.topLeft())
         painter = QPainter(cache)
@@ -342,27 +320,14 @@ class DrawingCanvas(PointerInput, QWidget):
                 source.height() * dpr,
             )
             painter.drawImage(QRectF(target), cache, source)
+            painter.setClipRect(target)
             if self._reference is not None:
-                # Added light: white ink stays white, the reference shows on black.
-                painter.setClipRect(target)
-                painter.setCompositionMode(
-                    QPainter.CompositionMode.CompositionMode_Plus
-                )
-                painter.setOpacity(0.55)
-                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-                painter.drawImage(QRectF(self.centre_square()), self._reference)
+                paint_reference(painter, self._reference, QRectF(self.centre_square()))
             elif self._drawing.is_empty and not self._points:
                 painter.setPen(_HINT)
                 painter.drawText(area, Qt.AlignmentFlag.AlignCenter, _HINT_TEXT)
-            if self._marks:
-                painter.setClipRect(target)
-                painter.setOpacity(1.0)
-                painter.setCompositionMode(
-                    QPainter.CompositionMode.CompositionMode_SourceOver
-                )
-                paint_marks(
-                    painter, self._marks, QRectF(area), area.height() / CANVAS_SIZE
-                )
+            k = area.height() / CANVAS_SIZE
+            paint_marks(painter, self._marks, QRectF(area), k)
         painter.end()
 
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: D102

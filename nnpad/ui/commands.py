@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QMessageBox
 from nnpad import __version__
 from nnpad.core.data import DataError, load_sample
 from nnpad.core.files import atomic_copy
+from nnpad.core.image_file import load_image
 from nnpad.core.model import store
 from nnpad.core.model.archive import ModelFileError
-from nnpad.core.preprocess import load_image
 from nnpad.core.strokes import save_png
 from nnpad.ui import dialogs
 from nnpad.ui.canvas import CANVAS_WIDTH

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 from nnpad.ui import window_settings
 from nnpad.ui.actions import Actions
 from nnpad.ui.canvas import BRUSH_MAX, BRUSH_MIN, DrawingCanvas
+from nnpad.ui.canvas_overlays import digit_marks
 from nnpad.ui.commands import Commands
-from nnpad.ui.digit_marks import digit_marks
 from nnpad.ui.lazy_panel import LazyPanel
 from nnpad.ui.panels import Panels, my_samples
 from nnpad.ui.prediction_view import PredictionView

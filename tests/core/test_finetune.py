@@ -169,7 +169,10 @@ def test_it_reports_like_the_trainer(tuned) -> None:
 def test_a_stop_request_ends_it_and_keeps_the_best_whole_epoch(
     start, mine, replay
 ) -> None:
-    tuner = FineTuner(start, *mine, replay, config=with_config(FAST, patience=8))
+    # Every batch reported: with the default interval, a fast epoch may report none.
+    tuner = FineTuner(
+        start, *mine, replay, config=with_config(FAST, patience=8), report_interval=0
+    )
     recorder = Recorder(stop_at_epoch=2, tuner=tuner)
     result = tuner.run(recorder)
     assert result.status == "stopped"

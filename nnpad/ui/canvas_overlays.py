@@ -1,8 +1,10 @@
-"""Boxes over the digits of a number on the canvas, each with what was read there.
+"""What the canvas shows over or behind the ink, never part of the drawing.
 
-Shown when a drawing holds more than one digit: each box is drawn in its verdict's
-colour with the digit and its confidence above it, and the digit the other views
-show is drawn bolder. A single digit gets no box: it reads as it always did.
+- A reference image (a real MNIST digit) faintly behind the ink, to compare or trace.
+- Boxes over the digits of a number, each with what was read there: shown when a
+  drawing holds more than one digit, each box in its verdict's colour with the digit
+  and its confidence above it, the digit the other views show drawn bolder. A single
+  digit gets no box: it reads as it always did.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPainter, QPen
 
 from nnpad.core.verdict import percent
 from nnpad.ui.verdict_colours import colour
@@ -20,7 +23,13 @@ if TYPE_CHECKING:
     from nnpad.core.recognition import Recognition
     from nnpad.core.verdict import Kind
 
-__all__ = ["DigitMark", "digit_marks", "paint_marks"]
+__all__ = [
+    "DigitMark",
+    "digit_marks",
+    "paint_marks",
+    "paint_reference",
+    "reference_image",
+]
 
 _PAD = 4.0  # logical units around the ink
 
@@ -97,4 +106,23 @@ def paint_marks(
         painter.fillRect(label, fill)
         painter.setPen(Qt.GlobalColor.black)
         painter.drawText(label, Qt.AlignmentFlag.AlignCenter, mark.label)
+    painter.restore()
+
+
+def reference_image(image: np.ndarray) -> QImage:
+    """A grey image (ink 255 on 0) as a soft blue picture to show behind the ink."""
+    pixels = np.asarray(image, dtype=np.float32) / 255.0
+    tint = np.array([255, 140, 80, 0], dtype=np.float32)  # BGRA: soft blue
+    bgra = np.ascontiguousarray((pixels[..., None] * tint).astype(np.uint8))
+    h, w = pixels.shape
+    return QImage(bgra.data, w, h, 4 * w, QImage.Format.Format_RGB32).copy()
+
+
+def paint_reference(painter: QPainter, reference: QImage, square: QRectF) -> None:
+    """Paint ``reference`` into ``square`` as added light: white ink stays white."""
+    painter.save()
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Plus)
+    painter.setOpacity(0.55)
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    painter.drawImage(square, reference)
     painter.restore()
