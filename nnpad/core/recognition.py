@@ -115,11 +115,13 @@ class Recognition:
         """The reading for people and screen readers.
 
         One digit reads as its verdict (``"7 (98%)"``, ``"4 or 9? (55% / 40%)"``,
-        ``"not a digit"``); a number begins with itself: ``"2026 (91%)"``, then says
-        which digits are unsure or not digits.
+        ``"not a digit"``), and so do marks none of which is a digit; a number begins
+        with itself: ``"2026 (91%)"``, then says which digits are unsure or not digits.
         """
         if len(self.digits) == 1:
             return self.current.describe()
+        if all(d.verdict.kind == "not a digit" for d in self.digits):
+            return "not a digit"
         if self.kind == "not a digit":
             head = self.number  # no chance that it is right to give
         else:

@@ -164,6 +164,8 @@ class PredictionView(QWidget):
     @staticmethod
     def _number_words(recognition: Recognition) -> tuple[str, str]:
         """The big text and the line under it, for a number."""
+        if recognition.text == "not a digit":
+            return "not a digit", f"none of the {len(recognition.digits)} marks is one"
         if recognition.notes:
             return recognition.number, "\n".join(recognition.notes)
         sure = percent(recognition.confidence)

@@ -97,6 +97,7 @@ def test_unsure_digits_and_marks_that_are_not_digits_are_named(model) -> None:
     assert text.endswith("; the 3rd mark is not a digit")
     assert Recognition((sure, mark)).number == "1?"
     assert Recognition((sure, mark)).text == "1?; the 2nd mark is not a digit"
+    assert Recognition((mark, mark)).text == "not a digit"  # no number at all
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"
     ]  # fmt: skip
