@@ -35,18 +35,23 @@ WITHIN = 0.6
 NEAR = 0.3
 # A group smaller than this both ways is a speck.
 SPECK = 0.2
+# A group that is not a speck but shorter than SIDE * H (a piece of a stroke cut
+# off by a faint or broken pen) joins the nearest taller group within FRAGMENT * H.
+FRAGMENT = 0.4
 # Both sides of a split must be this tall.
 SIDE = 0.65
 # Without a classifier, groups wider than this are split.
 WIDE = 1.05
-# With a classifier, a split is kept when its pieces' mean log-odds beats the
-# whole's by MARGIN, a margin that falls by MARGIN_SLOPE per H of width beyond
+# With a classifier, a split is kept when its pieces' score (a blend of their mean
+# and their weaker log-odds: both pieces must read as digits) beats the whole's
+# log-odds by MARGIN, a margin that falls by MARGIN_SLOPE per H of width beyond
 # MARGIN_WIDTH (wide groups are rarely one digit). Log-odds rather than
 # probabilities: the network is near-certain of most things, pieces of digits
 # included, and log-odds still rank those.
-MARGIN = 2.0
-MARGIN_SLOPE = 20.0
+MARGIN = 6.0
+MARGIN_SLOPE = 10.0
 MARGIN_WIDTH = 0.8
+MEAN_WEIGHT = 0.5
 # Pieces overlapping in x are less likely two digits: each unit of overlap (of the
 # narrower one's width) costs OVERLAP_SLOPE log-odds, and OVERLAP_COST more beyond
 # OVERLAP_FREE.
@@ -189,7 +194,40 @@ def join(
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(find(i), []).append(i)
-    return list(groups.values())
+    return attach(list(groups.values()), boxes, points, height)
+
+
+def attach(
+    groups: list[list[int]],
+    boxes: np.ndarray,
+    points: Sequence[np.ndarray],
+    height: float,
+) -> list[list[int]]:
+    """Groups with each fragment (short, not a speck) joined to its nearest digit."""
+    spans = np.array(
+        [
+            np.concatenate((boxes[g, :2].min(axis=0), boxes[g, 2:].max(axis=0)))
+            for g in groups
+        ]
+    )
+    tall = spans[:, 3] - spans[:, 1] >= SIDE * height
+    wide = (spans[:, 2:] - spans[:, :2]).max(axis=1) >= SPECK * height
+    if tall.all() or not tall.any():
+        return groups
+    reach = FRAGMENT * height
+    ink = [np.concatenate([points[i] for i in g]) for g in groups]
+    out = [list(g) for g in groups]
+    for k in np.flatnonzero(wide & ~tall):
+        near = [
+            (distance(ink[k], ink[j], reach), j)
+            for j in np.flatnonzero(tall)
+            if spans[j, 0] - reach <= spans[k, 2] and spans[k, 0] <= spans[j, 2] + reach
+        ]
+        best = min(near, default=(math.inf, -1))
+        if best[0] <= reach:
+            out[best[1]].extend(out[k])
+            out[k] = []
+    return [g for g in out if g]
 
 
 def is_speck(box: np.ndarray, height: float) -> bool:
@@ -272,7 +310,12 @@ class Splitter(Generic[G]):
         odds = log_odds(self.classify(np.stack(images)))
         whole_score = -math.inf if whole is None else float(odds[0])
         odds = odds[len(images) - 2 * len(tried) :]
-        scores = 0.5 * (odds[0::2] + odds[1::2]) - np.array([c.cost for c in tried])
+        pairs = np.stack((odds[0::2], odds[1::2]))
+        scores = (
+            MEAN_WEIGHT * pairs.mean(axis=0)
+            + (1.0 - MEAN_WEIGHT) * pairs.min(axis=0)
+            - np.array([c.cost for c in tried])
+        )
         k = int(np.argmax(scores))
         margin = MARGIN - MARGIN_SLOPE * max(0.0, width - MARGIN_WIDTH)
         return tried[k] if scores[k] > whole_score + margin else None
