@@ -157,6 +157,10 @@ class PictureSplitter(Splitter[Pixels]):
         self.level = level
         self.cache: dict[tuple, np.ndarray | None] = {}
 
+    def key(self, group: Pixels) -> tuple:
+        """The name of the group's pixels."""
+        return group.key
+
     def box(self, group: Pixels) -> np.ndarray:
         """The box of the group's pixels."""
         return group.box
@@ -288,7 +292,7 @@ def segment_image(
     if not digits:
         return _whole(image, polarity, whole)
     splitter = PictureSplitter(ink, level, height, classify)
-    pieces = [piece for group in digits for piece in splitter.split(group)]
+    pieces = splitter.split_all(digits)
     if len(pieces) == 1 and len(pieces[0].xy) == sum(len(p) for p in parts):
         return _whole(image, polarity, whole)
     out = []
