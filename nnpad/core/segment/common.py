@@ -36,8 +36,11 @@ NEAR = 0.3
 # A group smaller than this both ways is a speck.
 SPECK = 0.2
 # A group that is not a speck but shorter than SIDE * H (a piece of a stroke cut
-# off by a faint or broken pen) joins the nearest taller group within FRAGMENT * H.
+# off by a faint or broken pen) joins the nearest taller group within FRAGMENT * H;
+# alone, it is no digit if shorter than SHORT_GROUP * H (one MNIST digit in
+# 10,000 is that short).
 FRAGMENT = 0.4
+SHORT_GROUP = 0.5
 # Both sides of a split must be this tall.
 SIDE = 0.65
 # Without a classifier, groups wider than this are split.
@@ -234,8 +237,12 @@ def attach(
 
 
 def is_speck(box: np.ndarray, height: float) -> bool:
-    """Whether ink in ``box`` is smaller than a speck both ways."""
-    return bool(max(box[2] - box[0], box[3] - box[1]) < SPECK * height)
+    """Whether ink in ``box`` is too small to be a digit: smaller than a speck
+    both ways, or shorter than ``SHORT_GROUP * H``."""
+    return bool(
+        max(box[2] - box[0], box[3] - box[1]) < SPECK * height
+        or box[3] - box[1] < SHORT_GROUP * height
+    )
 
 
 def log_odds(probs: np.ndarray) -> np.ndarray:
