@@ -231,8 +231,15 @@ def test_classify_is_called_in_batches(classify) -> None:
     seven = Stroke(((80.0, 50.0), (260.0, 50.0), (170.0, 230.0)), 18.0)
     one = Stroke(((240.0, 75.0), (244.0, 230.0)), 18.0)
     pieces = segment_drawing(Drawing((seven, one)), counting)
-    assert calls == [3]  # the whole and the one split, in one batch
+    assert calls == [1, 2]  # the whole, then the sides of its one split
     assert read(pieces, classify) == "71"
+    # The wholes of all groups are read in one batch; a group that reads well
+    # is not tried further.
+    calls.clear()
+    rng = np.random.default_rng(4)
+    d = joined(*(digit_at(k, 120 + 190 * i, rng) for i, k in enumerate((3, 0, 8))))
+    assert read(segment_drawing(d, counting), classify) == "308"
+    assert calls == [3]
 
 
 @settings(max_examples=15, deadline=None)

@@ -9,7 +9,7 @@ figures).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -35,18 +35,29 @@ WITHIN = 0.6
 NEAR = 0.3
 # A group smaller than this both ways is a speck.
 SPECK = 0.2
+# A group that is not a speck but shorter than SIDE * H (a piece of a stroke cut
+# off by a faint or broken pen) joins the nearest taller group within FRAGMENT * H;
+# alone, it is no digit if shorter than SHORT_GROUP * H (one MNIST digit in
+# 10,000 is that short).
+FRAGMENT = 0.4
+SHORT_GROUP = 0.5
 # Both sides of a split must be this tall.
 SIDE = 0.65
 # Without a classifier, groups wider than this are split.
 WIDE = 1.05
-# With a classifier, a split is kept when its pieces' mean log-odds beats the
-# whole's by MARGIN, a margin that falls by MARGIN_SLOPE per H of width beyond
+# With a classifier, a split is kept when its pieces' score (a blend of their mean
+# and their weaker log-odds: both pieces must read as digits) beats the whole's
+# log-odds by MARGIN, a margin that falls by MARGIN_SLOPE per H of width beyond
 # MARGIN_WIDTH (wide groups are rarely one digit). Log-odds rather than
 # probabilities: the network is near-certain of most things, pieces of digits
 # included, and log-odds still rank those.
-MARGIN = 2.0
-MARGIN_SLOPE = 20.0
+MARGIN = 6.0
+MARGIN_SLOPE = 10.0
 MARGIN_WIDTH = 0.8
+MEAN_WEIGHT = 0.5
+# A group whose log-odds plus the margin reach SURE is kept without trying any
+# split: no split of the tuning sets scored that high against such a whole.
+SURE = 16.0
 # Pieces overlapping in x are less likely two digits: each unit of overlap (of the
 # narrower one's width) costs OVERLAP_SLOPE log-odds, and OVERLAP_COST more beyond
 # OVERLAP_FREE.
@@ -189,12 +200,49 @@ def join(
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(find(i), []).append(i)
-    return list(groups.values())
+    return attach(list(groups.values()), boxes, points, height)
+
+
+def attach(
+    groups: list[list[int]],
+    boxes: np.ndarray,
+    points: Sequence[np.ndarray],
+    height: float,
+) -> list[list[int]]:
+    """Groups with each fragment (short, not a speck) joined to its nearest digit."""
+    spans = np.array(
+        [
+            np.concatenate((boxes[g, :2].min(axis=0), boxes[g, 2:].max(axis=0)))
+            for g in groups
+        ]
+    )
+    tall = spans[:, 3] - spans[:, 1] >= SIDE * height
+    wide = (spans[:, 2:] - spans[:, :2]).max(axis=1) >= SPECK * height
+    if tall.all() or not tall.any():
+        return groups
+    reach = FRAGMENT * height
+    ink = [np.concatenate([points[i] for i in g]) for g in groups]
+    out = [list(g) for g in groups]
+    for k in np.flatnonzero(wide & ~tall):
+        near = [
+            (distance(ink[k], ink[j], reach), j)
+            for j in np.flatnonzero(tall)
+            if spans[j, 0] - reach <= spans[k, 2] and spans[k, 0] <= spans[j, 2] + reach
+        ]
+        best = min(near, default=(math.inf, -1))
+        if best[0] <= reach:
+            out[best[1]].extend(out[k])
+            out[k] = []
+    return [g for g in out if g]
 
 
 def is_speck(box: np.ndarray, height: float) -> bool:
-    """Whether ink in ``box`` is smaller than a speck both ways."""
-    return bool(max(box[2] - box[0], box[3] - box[1]) < SPECK * height)
+    """Whether ink in ``box`` is too small to be a digit: smaller than a speck
+    both ways, or shorter than ``SHORT_GROUP * H``."""
+    return bool(
+        max(box[2] - box[0], box[3] - box[1]) < SPECK * height
+        or box[3] - box[1] < SHORT_GROUP * height
+    )
 
 
 def log_odds(probs: np.ndarray) -> np.ndarray:
@@ -213,13 +261,19 @@ def both_tall(a: np.ndarray, b: np.ndarray, height: float) -> bool:
 class Splitter(Generic[G]):
     """Recursive splitting of groups, the same for drawings and pictures.
 
-    Subclasses say what a group's box and image are and how it could be split;
-    they cache images so that the final pieces reuse the tried ones.
+    Subclasses say what a group's key, box and image are and how it could be
+    split; they cache images so that the final pieces reuse the tried ones. Each
+    group is read (its log-odds) once, with the others of its batch.
     """
 
     def __init__(self, height: float, classify: Classify | None) -> None:
         self.height = height
         self.classify = classify
+        self.odds: dict[Hashable, float] = {}
+
+    def key(self, group: G) -> Hashable:
+        """What names the group's ink, for the caches."""
+        raise NotImplementedError  # pragma: no cover
 
     def box(self, group: G) -> np.ndarray:
         """``(x0, y0, x1, y1)`` of the group's ink."""
@@ -233,9 +287,31 @@ class Splitter(Generic[G]):
         """Splits worth trying (both sides digit-tall)."""
         raise NotImplementedError  # pragma: no cover
 
+    def read(self, groups: Sequence[G]) -> None:
+        """Log-odds of the groups not read yet, in one call of the classifier."""
+        todo: dict[Hashable, np.ndarray] = {}
+        for group in groups:
+            key = self.key(group)
+            if key in self.odds or key in todo:
+                continue
+            image = self.image(group)
+            if image is None:
+                self.odds[key] = -math.inf
+            else:
+                todo[key] = image
+        if todo and self.classify is not None:
+            odds = log_odds(self.classify(np.stack(list(todo.values()))))
+            self.odds.update(zip(todo, (float(v) for v in odds), strict=True))
+
+    def split_all(self, groups: Sequence[G]) -> list[G]:
+        """Every group as one or more digit groups (the wholes read in one batch)."""
+        if self.classify is not None:
+            self.read(groups)
+        return [piece for group in groups for piece in self.split(group)]
+
     def split(self, group: G, depth: int = 0) -> list[G]:
         """The group as one or more digit groups, left to right."""
-        if depth >= MAX_DEPTH:
+        if depth >= MAX_DEPTH or self.sure(group):
             return [group]
         candidates = self.candidates(group)
         if not candidates:
@@ -245,6 +321,19 @@ class Splitter(Generic[G]):
             return [group]
         return self.split(best.left, depth + 1) + self.split(best.right, depth + 1)
 
+    def margin(self, group: G) -> float:
+        """What a split's score must beat the whole's log-odds by."""
+        box = self.box(group)
+        width = float(box[2] - box[0]) / self.height
+        return MARGIN - MARGIN_SLOPE * max(0.0, width - MARGIN_WIDTH)
+
+    def sure(self, group: G) -> bool:
+        """Whether the group reads so well as one digit that no split would win."""
+        if self.classify is None:
+            return False
+        self.read([group])
+        return self.odds[self.key(group)] + self.margin(group) >= SURE
+
     def best(self, group: G, candidates: list[Split[G]]) -> Split[G] | None:
         """The split to make, or None to keep the group whole.
 
@@ -252,27 +341,24 @@ class Splitter(Generic[G]):
         margin above). Without, the split whose sides overlap least, if the group
         is wider than a digit or two sets of its parts stand apart.
         """
-        box = self.box(group)
-        width = float(box[2] - box[0]) / self.height
         if self.classify is None:
+            box = self.box(group)
             apart = [c for c in candidates if c.apart]
-            if width <= WIDE and not apart:
+            if float(box[2] - box[0]) <= WIDE * self.height and not apart:
                 return None
             return min(apart or candidates, key=lambda c: c.cost)
-        whole = self.image(group)
-        tried = []
-        images = [] if whole is None else [whole]
-        for split in candidates:
-            a, b = self.image(split.left), self.image(split.right)
-            if a is not None and b is not None:
-                tried.append(split)
-                images.extend((a, b))
-        if not tried:
-            return None
-        odds = log_odds(self.classify(np.stack(images)))
-        whole_score = -math.inf if whole is None else float(odds[0])
-        odds = odds[len(images) - 2 * len(tried) :]
-        scores = 0.5 * (odds[0::2] + odds[1::2]) - np.array([c.cost for c in tried])
+        self.read([side for c in candidates for side in (c.left, c.right)])
+        odds = self.odds
+        pairs = np.array(
+            [[odds[self.key(c.left)], odds[self.key(c.right)]] for c in candidates]
+        )
+        scores = (
+            MEAN_WEIGHT * pairs.mean(axis=1)
+            + (1.0 - MEAN_WEIGHT) * pairs.min(axis=1)
+            - np.array([c.cost for c in candidates])
+        )
         k = int(np.argmax(scores))
-        margin = MARGIN - MARGIN_SLOPE * max(0.0, width - MARGIN_WIDTH)
-        return tried[k] if scores[k] > whole_score + margin else None
+        if not math.isfinite(scores[k]):
+            return None
+        whole = self.odds[self.key(group)]
+        return candidates[k] if scores[k] > whole + self.margin(group) else None

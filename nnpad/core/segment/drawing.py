@@ -155,6 +155,10 @@ class DrawingSplitter(Splitter[Strokes]):
         # no id is reused while the cache lives.
         self.cache: dict[tuple[int, ...], tuple[tuple, np.ndarray | None]] = {}
 
+    def key(self, group: Strokes) -> tuple[int, ...]:
+        """The ids of the group's strokes (the image cache keeps them alive)."""
+        return tuple(id(s) for _, s, _ in group.items)
+
     def box(self, group: Strokes) -> np.ndarray:
         """The box of the group's visible points."""
         return group.box
@@ -177,7 +181,7 @@ class DrawingSplitter(Splitter[Strokes]):
 
     def image(self, group: Strokes) -> np.ndarray | None:
         """`drawing_to_mnist` of the group's sub-drawing."""
-        key = tuple(id(s) for _, s, _ in group.items)
+        key = self.key(group)
         if key not in self.cache:
             image = drawing_to_mnist(self.sub_drawing(group))
             self.cache[key] = (group.items, image)
@@ -277,7 +281,7 @@ def segment_drawing(drawing: Drawing, classify: Classify | None = None) -> list[
     if not digits:
         return _whole(drawing, groups)
     splitter = DrawingSplitter(drawing, step, height, classify)
-    pieces = [piece for group in digits for piece in splitter.split(group)]
+    pieces = splitter.split_all(digits)
     if len(pieces) == 1 and len(pieces[0].items) == len(units):
         return _whole(drawing, pieces)
     out = []

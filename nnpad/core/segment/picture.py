@@ -34,6 +34,10 @@ CUTS = 8
 CUT_STEP = 0.12
 CUT_MARGIN = 0.1
 CUT_BAND = 0.3
+# With a classifier, straight cuts are tried as well, every STRAIGHT_STEP (in H):
+# the least-ink paths often wander around a stroke's end instead of between the
+# digits, where a plain vertical cut separates them.
+STRAIGHT_STEP = 0.08
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,6 +157,10 @@ class PictureSplitter(Splitter[Pixels]):
         self.level = level
         self.cache: dict[tuple, np.ndarray | None] = {}
 
+    def key(self, group: Pixels) -> tuple:
+        """The name of the group's pixels."""
+        return group.key
+
     def box(self, group: Pixels) -> np.ndarray:
         """The box of the group's pixels."""
         return group.box
@@ -202,16 +210,24 @@ class PictureSplitter(Splitter[Pixels]):
         anchors = cut_columns(group, h, several=self.classify is not None)
         if not anchors:
             return out
+        band = round(CUT_BAND * h)
+        lefts = [
+            group.xy[:, 0] < path[group.xy[:, 1] - int(group.box[1])]
+            for path in cut_paths(group, anchors, band)
+        ]
+        if self.classify is not None:
+            x0, x1 = float(group.box[0]), float(group.box[2])
+            step = max(1.0, STRAIGHT_STEP * h)
+            for x in np.arange(x0 + CUT_MARGIN * h, x1 - CUT_MARGIN * h + 1e-9, step):
+                lefts.append(group.xy[:, 0] < round(x))
         seen = set()
-        for x, path in zip(
-            anchors, cut_paths(group, anchors, round(CUT_BAND * h)), strict=True
-        ):
-            left = group.xy[:, 0] < path[group.xy[:, 1] - int(group.box[1])]
-            if int(left.sum()) in seen:
+        for left in lefts:
+            key = tuple(int(v) for v in (left.sum(), *group.xy[left].sum(axis=0)))
+            if key in seen:
                 continue  # another column led to the same cut
-            seen.add(int(left.sum()))
-            a = group.part(("left of", x), left)
-            b = group.part(("right of", x), ~left)
+            seen.add(key)
+            a = group.part(("left", *key), left)
+            b = group.part(("right", *key), ~left)
             if a is not None and b is not None and both_tall(a.box, b.box, h):
                 out.append(Split(a, b))
         return out
@@ -276,7 +292,7 @@ def segment_image(
     if not digits:
         return _whole(image, polarity, whole)
     splitter = PictureSplitter(ink, level, height, classify)
-    pieces = [piece for group in digits for piece in splitter.split(group)]
+    pieces = splitter.split_all(digits)
     if len(pieces) == 1 and len(pieces[0].xy) == sum(len(p) for p in parts):
         return _whole(image, polarity, whole)
     out = []
