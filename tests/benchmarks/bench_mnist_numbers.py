@@ -126,8 +126,10 @@ def run(args: argparse.Namespace) -> None:
             tally(f"digit height {num.height:3d} px", len(text) == length)
             tally(num.polarity, len(text) == length)
             if text != num.text and len(errors) < args.show_errors:
-                errors.append(f"{num.text} read {text} ({num.height} px, "
-                              f"{num.polarity}, {','.join(num.spacings)})")
+                errors.append(
+                    f"{num.text} read {text} ({num.height} px, "
+                    f"{num.polarity}, {','.join(num.spacings)})"
+                )
         right, exact, total = right + r, exact + e, total + args.count
         print(
             f"{length} digits: count right {r / args.count:6.1%}"
@@ -149,7 +151,9 @@ def run(args: argparse.Namespace) -> None:
         r += len(text) == length
         e += text == "".join(str(int(y[i])) for i in idx)
         n += 1
-    print(f"28x28 frames side by side ({n}): count right {r / n:6.1%}  exact {e / n:6.1%}")
+    print(
+        f"28x28 frames side by side ({n}): count right {r / n:6.1%}  exact {e / n:6.1%}"
+    )
 
     # Single digits: the segmenter against to_mnist alone.
     count = 1000
@@ -168,11 +172,13 @@ def run(args: argparse.Namespace) -> None:
         one += len(pieces) == 1
         same += len(pieces) == 1 and np.array_equal(pieces[0].image, plain)
         hits += read(pieces) == num.text
-        plain_hits += plain is not None and int(network.predict(plain)[0].argmax()) == y[i]
+        plain_hits += (
+            plain is not None and int(network.predict(plain)[0].argmax()) == y[i]
+        )
     print(
         f"single digits ({count}): one piece {one / count:.1%}, image identical to "
-        f"to_mnist {same / count:.1%}, read {hits / count:.1%} vs {plain_hits / count:.1%}"
-        " with to_mnist alone"
+        f"to_mnist {same / count:.1%}, read {hits / count:.1%} "
+        f"vs {plain_hits / count:.1%} with to_mnist alone"
     )
 
     if args.no_timing:

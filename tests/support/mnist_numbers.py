@@ -144,7 +144,9 @@ def compose(
         if i == 0:
             x = margin
         else:
-            kind = spacing or names[int(rng.choice(len(names), p=weights / weights.sum()))]
+            kind = (
+                spacing or names[int(rng.choice(len(names), p=weights / weights.sum()))]
+            )
             low, high = next((lo, hi) for n, _, lo, hi in SPACINGS if n == kind)
             x = right + round(float(rng.uniform(low, high)) * height)
             if kind == "touching":
@@ -161,7 +163,9 @@ def compose(
             wider[:, : owner.shape[1]] = owner
             owner = wider
         region = canvas[y : y + ink.shape[0], x : x + ink.shape[1]]
-        owner[y : y + ink.shape[0], x : x + ink.shape[1]][(ink > region) & (ink > 0)] = i
+        owner[y : y + ink.shape[0], x : x + ink.shape[1]][
+            (ink > region) & (ink > 0)
+        ] = i
         np.maximum(region, ink, out=region)
         right = max(right, x + ink.shape[1])
     canvas, owner = canvas[:, : right + margin], owner[:, : right + margin]

@@ -237,8 +237,11 @@ def attach(
 
 
 def is_speck(box: np.ndarray, height: float) -> bool:
-    """Whether ink in ``box`` is too small to be a digit: smaller than a speck
-    both ways, or shorter than ``SHORT_GROUP * H``."""
+    """Whether ink in ``box`` is too small to be a digit.
+
+    It is when it is smaller than a speck both ways, or shorter than
+    ``SHORT_GROUP * H``.
+    """
     return bool(
         max(box[2] - box[0], box[3] - box[1]) < SPECK * height
         or box[3] - box[1] < SHORT_GROUP * height
