@@ -270,6 +270,17 @@ def test_a_picture_of_one_digit_is_read_as_before() -> None:
         np.testing.assert_array_equal(pieces[0].image, to_mnist(bitmap))
 
 
+def test_a_picture_of_one_digit_with_a_speck_apart_is_read_as_before() -> None:
+    rng = np.random.default_rng(13)
+    number = random_number([5], rng)
+    bitmap = render(number.drawing, 280, width=int(np.ceil(number.width)) + 120)
+    bitmap[130:137, -20:-13] = 255  # a speck well apart from the digit
+    pieces = segment_image(bitmap)
+    assert len(pieces) == 1
+    np.testing.assert_array_equal(pieces[0].image, to_mnist(bitmap))
+    assert pieces[0].box[2] < bitmap.shape[1] - 60  # the box is the digit's
+
+
 def test_pictures_in_both_polarities_and_any_format(classify) -> None:
     rng = np.random.default_rng(13)
     number = random_number([2, 0, 2, 6], rng, spacing="normal")

@@ -264,9 +264,10 @@ def segment_image(
     Returns
     -------
     list of Piece
-        Empty for a blank picture. When one piece holds all the ink (a single
-        digit, or only specks), its image is exactly ``to_mnist(image)``; each
-        other piece is `to_mnist` of its own ink alone. Pixel boxes.
+        Empty for a blank picture. When there is one piece (a single digit,
+        with or without specks apart, or only specks), its image is exactly
+        ``to_mnist(image)``; each other piece is `to_mnist` of its own ink
+        alone. Pixel boxes.
     """
     found = find_ink(image, polarity=polarity)
     if found is None:
@@ -293,8 +294,10 @@ def segment_image(
         return _whole(image, polarity, whole)
     splitter = PictureSplitter(ink, level, height, classify)
     pieces = splitter.split_all(digits)
-    if len(pieces) == 1 and len(pieces[0].xy) == sum(len(p) for p in parts):
-        return _whole(image, polarity, whole)
+    if len(pieces) == 1:
+        # One digit, perhaps with specks apart: read the picture as a single
+        # digit always was. Specks there are mostly pieces of a broken stroke.
+        return _whole(image, polarity, _original(pieces[0].box, scale, origin))
     out = []
     for group in pieces:
         img = splitter.image(group)
