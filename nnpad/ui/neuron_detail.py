@@ -28,6 +28,13 @@ _POSITIVE = (200, 40, 40)
 _NEGATIVE = (40, 90, 200)
 
 
+# The likeliest digit is only "predicted" when the reading says it is a digit.
+_VERDICT_NOTE = {
+    "unsure": " (likeliest; the reading is unsure)",
+    "not a digit": " (likeliest; the reading is: not a digit)",
+}
+
+
 class NeuronDetail(QWidget):
     """Caption, 28x28 weight image and per-digit influence of one neuron.
 
@@ -187,7 +194,10 @@ class NeuronDetail(QWidget):
             return f"{head}: no drawing"
         text = f"{head}: {what} {value:.2f}"
         if layer == last and index == predicted:
-            text += " (predicted)"
+            text += _VERDICT_NOTE.get(
+                None if self._reading is None else self._reading.verdict.kind,
+                " (predicted)",
+            )
         return text
 
     def _show_pushes(

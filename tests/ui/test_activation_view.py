@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -289,6 +290,25 @@ def test_deeper_neurons_show_weights_and_output_digits_this_drawings_saliency(vi
         rtol=1e-5,
         atol=1e-7,
     )
+
+
+def test_the_likeliest_digit_is_predicted_only_when_the_reading_says_digit(view):
+    network = make_network((16, 8))
+    view.set_network(network)
+    sure = read_digit(network, digit_image())
+    digit = sure.digit
+    sure = replace(sure, verdict=replace(sure.verdict, kind="digit"))
+    view.show_recognition(Recognition((sure,)))
+    assert view.detail.caption().endswith(
+        f"digit {digit}: probability {sure.probabilities[digit]:.2f} (predicted)"
+    )
+    rejected = replace(sure, verdict=replace(sure.verdict, kind="not a digit"))
+    view.show_recognition(Recognition((rejected,)))
+    assert "(predicted)" not in view.detail.caption()
+    assert view.detail.caption().endswith("the reading is: not a digit)")
+    unsure = replace(sure, verdict=replace(sure.verdict, kind="unsure"))
+    view.show_recognition(Recognition((unsure,)))
+    assert view.detail.caption().endswith("the reading is unsure)")
 
 
 def test_last_hidden_neuron_shows_what_it_adds_to_each_digit(view):
