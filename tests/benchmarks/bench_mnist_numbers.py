@@ -4,8 +4,8 @@ Usage: python tests/benchmarks/bench_mnist_numbers.py --data MNIST.npz
        [--split report|tune] [--count N] [--seed S] [--no-classify]
        [--show-errors M] [--threads K] [--synthetic]
 
-``MNIST.npz`` holds ``x_train``/``y_train`` (60000 digits, e.g.
-``/work/shared/data/mnist_train.npz``). ``--split tune`` composes numbers from the
+``MNIST.npz`` holds ``x_train``/``y_train`` (the 60000 digits of
+MNIST's training set). ``--split tune`` composes numbers from the
 first 50,000 digits (what the segmenter's thresholds may be tuned on);
 ``--split report`` (the default) from the last 10,000, which the shipped model never
 trained on: report figures from that split with a seed never used for tuning.
