@@ -10,9 +10,9 @@ Usage::
 Discard it (Alt+D), or Stop it (Ctrl+.) at a random moment and then Use or Discard
 it - and finally closes the window (Ctrl+Q) during one more run. ``close`` starts the
 app ``--count`` times, clicks Train and closes the window after a random wait (while
-loading TensorFlow or training). Both fail on a hang (no progress for a minute), a
-crash or a non-zero exit, and check that nothing was left half-written in the user
-folder.
+loading TensorFlow, building the model or training: the run is made to last longer
+than the wait). Both fail on a hang (no progress for a minute), a crash or a non-zero
+exit, and check that nothing was left half-written in the user folder.
 
 Needs Xvfb and xdotool (``apt-get install xvfb xdotool``); starts ``Xvfb :99`` when
 there is no ``DISPLAY``. The app's window title says what training is doing
@@ -42,6 +42,9 @@ RECIPE = {
     "model": {"hidden": [32]},
     "train": {"epochs": 2, "batch_size": 64, "validation_split": 0.1},
 }
+# Closes use a run far longer than their wait, so that every close lands during it
+# (loading TensorFlow, building the model or training), never after it.
+CLOSE_RECIPE = {**RECIPE, "train": {**RECIPE["train"], "epochs": 500}}
 HANG = 60.0  # seconds without the expected change
 
 
@@ -163,11 +166,11 @@ def settle(app: App) -> str:
     return app.wait_title(lambda t: not training(t), "end of the run")
 
 
-def prepare_home(home: Path) -> None:
+def prepare_home(home: Path, recipe: dict = RECIPE) -> None:
     settings = home / "data" / "settings.ini"
     settings.parent.mkdir(parents=True, exist_ok=True)
     parser = configparser.ConfigParser()
-    parser["training"] = {"recipe": json.dumps(json.dumps(RECIPE))}
+    parser["training"] = {"recipe": json.dumps(json.dumps(recipe))}
     with open(settings, "w", encoding="utf-8") as handle:
         parser.write(handle)
 
@@ -222,10 +225,11 @@ def run_cycles(count: int, rng: random.Random) -> None:
 
 def run_closes(count: int, rng: random.Random) -> None:
     codes: dict[int, int] = {}
+    phases: dict[str, int] = {}
     waits: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
-        prepare_home(home)
+        prepare_home(home, CLOSE_RECIPE)
         for attempt in range(count):
             app = App(home)
             app.key("ctrl+t")
@@ -233,6 +237,8 @@ def run_closes(count: int, rng: random.Random) -> None:
             wait = rng.uniform(0.0, 14.0)
             time.sleep(wait)
             phase = app.title()
+            kind = phase.split(":")[-1].split("—")[0].strip(" .…0123456789%") or phase
+            phases[kind] = phases.get(kind, 0) + 1
             started = time.time()
             code = app.close()
             waits.append(time.time() - started)
@@ -245,7 +251,8 @@ def run_closes(count: int, rng: random.Random) -> None:
             )
     print(
         f"{count} closes during training: exit codes {codes}; time to exit median"
-        f" {sorted(waits)[len(waits) // 2]:.2f} s, max {max(waits):.2f} s"
+        f" {sorted(waits)[len(waits) // 2]:.2f} s, max {max(waits):.2f} s; closed"
+        f" while: {phases}"
     )
     if set(codes) != {0}:
         raise SystemExit(f"exit codes {codes}")
