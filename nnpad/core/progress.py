@@ -7,6 +7,7 @@ without importing TensorFlow.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -104,15 +105,24 @@ class TrainingListener(Protocol):
         """The weights as they are now, for live predictions."""
 
 
-class _Silent:
-    def started(self, info: TrainingStarted) -> None: ...
-    def batch(self, progress: BatchProgress) -> None: ...
-    def epoch(self, result: EpochResult) -> None: ...
-    def snapshot(self, network: Network) -> None: ...
-
-
 class SilentListener(TrainingListener):
     """A listener that ignores everything (the protocol's methods do nothing)."""
+
+
+class Stoppable:
+    """A long run that any thread may ask to stop; the run checks between steps."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        """Ask the run to stop; safe from any thread, also before it starts."""
+        self._stop.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        """Whether :meth:`stop` was called."""
+        return self._stop.is_set()
 
 
 def format_duration(seconds: float) -> str:

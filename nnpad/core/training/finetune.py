@@ -27,7 +27,6 @@ its training thread with live charts. This module imports Keras only inside
 from __future__ import annotations
 
 import math
-import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -36,7 +35,12 @@ import numpy as np
 
 from nnpad.core.data import Dataset, split_validation
 from nnpad.core.evaluation import Evaluation, evaluate
-from nnpad.core.progress import SilentListener, TrainingListener, TrainResult
+from nnpad.core.progress import (
+    SilentListener,
+    Stoppable,
+    TrainingListener,
+    TrainResult,
+)
 from nnpad.core.spec import NUM_CLASSES, Augmentation
 
 if TYPE_CHECKING:
@@ -193,7 +197,7 @@ def _cross_entropy(network: Network, x: np.ndarray, y: np.ndarray) -> float:
     return float(-np.mean(np.log(np.clip(p[np.arange(len(y)), y], 1e-7, 1.0))))
 
 
-class FineTuner:
+class FineTuner(Stoppable):
     """Fine-tune ``start`` on my samples, replaying ``replay``; ``stop()`` any time.
 
     Parameters
@@ -240,16 +244,7 @@ class FineTuner:
         self.report_interval = report_interval
         self.snapshot_interval = snapshot_interval
         self.threads = threads
-        self._stop = threading.Event()
-
-    def stop(self) -> None:
-        """Ask the run to stop (between two steps); safe from any thread."""
-        self._stop.set()
-
-    @property
-    def stop_requested(self) -> bool:
-        """Whether :meth:`stop` was called."""
-        return self._stop.is_set()
+        super().__init__()
 
     def run(self, listener: TrainingListener | None = None) -> FinetuneResult:
         """Fine-tune and return the result with before/after figures."""
@@ -276,7 +271,7 @@ class FineTuner:
             mine_before=evaluate(network, held_x, held_y) if len(held_x) else None,
             mnist_before=evaluate(network, parts.check_x, parts.check_y),
         )
-        if self._stop.is_set():
+        if self.stop_requested:
             result.message = "stopped before start"
             return result
         mine_x, mine_y = self.images[train_idx], self.labels[train_idx]

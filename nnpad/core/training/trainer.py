@@ -9,7 +9,6 @@ anywhere.
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +18,12 @@ from nnpad.core import tf_env
 from nnpad.core.curves import best_epoch
 from nnpad.core.data import Dataset, split_validation
 from nnpad.core.model.keras_bridge import build, to_network
-from nnpad.core.progress import SilentListener, TrainingStarted, TrainResult
+from nnpad.core.progress import (
+    SilentListener,
+    Stoppable,
+    TrainingStarted,
+    TrainResult,
+)
 from nnpad.core.rejection import fit_thresholds
 from nnpad.core.training import outlier_exposure
 from nnpad.core.training.callbacks import (
@@ -60,7 +64,7 @@ def auto_steps_per_execution(batches_per_epoch: int) -> int:
     return max(1, min(MAX_STEPS_PER_EXECUTION, batches_per_epoch // REPORTS_PER_EPOCH))
 
 
-class Trainer:
+class Trainer(Stoppable):
     """Run one training of ``recipe`` on ``data``; ``stop()`` ends it within a batch.
 
     Parameters
@@ -109,22 +113,13 @@ class Trainer:
         self.jit_compile = jit_compile
         self.callbacks = list(callbacks)
         self.threads = threads
-        self._stop = threading.Event()
-
-    def stop(self) -> None:
-        """Ask the run to stop; safe from any thread, also before it starts."""
-        self._stop.set()
-
-    @property
-    def stop_requested(self) -> bool:
-        """Whether :meth:`stop` was called."""
-        return self._stop.is_set()
+        super().__init__()
 
     def run(self, listener: TrainingListener | None = None) -> TrainResult:
         """Train and return the result; exceptions from Keras propagate."""
         listener = listener or SilentListener()
         started = time.perf_counter()
-        if self._stop.is_set():
+        if self.stop_requested:
             return TrainResult("stopped", self.recipe, message="stopped before start")
         train = self.recipe.train
         x_train, y_train, x_val, y_val = split_validation(
