@@ -16,6 +16,7 @@ from nnpad.core.training.finetune import (
     split_held_out,
     with_config,
 )
+from tests.support.recording import RecordingListener
 
 
 def bars(n: int, seed: int, *, vertical: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -99,27 +100,17 @@ def mine() -> tuple[np.ndarray, np.ndarray]:
     return bars(100, 2, vertical=True)
 
 
-class Recorder:
+class Recorder(RecordingListener):
+    """Records, and stops ``tuner`` in the first batch of ``stop_at_epoch``."""
+
     def __init__(self, stop_at_epoch: int | None = None, tuner=None) -> None:
-        self.events: list[tuple[str, object]] = []
+        super().__init__()
         self.stop_at_epoch, self.tuner = stop_at_epoch, tuner
 
-    def started(self, info) -> None:
-        self.events.append(("started", info))
-
     def batch(self, progress) -> None:
-        self.events.append(("batch", progress))
+        super().batch(progress)
         if progress.epoch == self.stop_at_epoch:
             self.tuner.stop()
-
-    def epoch(self, result) -> None:
-        self.events.append(("epoch", result))
-
-    def snapshot(self, network) -> None:
-        self.events.append(("snapshot", network))
-
-    def of(self, kind: str) -> list:
-        return [value for name, value in self.events if name == kind]
 
 
 @pytest.fixture(scope="module")

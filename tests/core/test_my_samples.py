@@ -22,6 +22,7 @@ from nnpad.core.data.my_samples import (
 from nnpad.core.preprocess import drawing_to_mnist
 from nnpad.core.strokes import Drawing, Stroke
 from tests.support.handwriting import random_drawing
+from tests.support.recording import modules_loaded_after
 
 
 def drawing_of(digit: int, seed: int = 0) -> Drawing:
@@ -340,14 +341,11 @@ print(json.dumps({{"labels": np.asarray(y).tolist(),
 
 
 def test_the_store_modules_import_neither_qt_nor_tensorflow() -> None:
-    script = (
-        "import json, sys\n"
-        "import nnpad.core.data.my_samples, nnpad.core.data.sample_import\n"
-        "import nnpad.core.data.sample_export, nnpad.core.training.finetune\n"
-        "print(json.dumps(sorted(sys.modules)))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
-    loaded = {m.split(".")[0] for m in json.loads(out.stdout.strip().splitlines()[-1])}
+    loaded = {
+        m.split(".")[0]
+        for m in modules_loaded_after(
+            "import nnpad.core.data.my_samples, nnpad.core.data.sample_import\n"
+            "import nnpad.core.data.sample_export, nnpad.core.training.finetune"
+        )
+    }
     assert not loaded & {"PySide6", "pyqtgraph", "tensorflow", "keras"}

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import pkgutil
-import subprocess
-import sys
 
 import nnpad.core
+from tests.support.recording import modules_loaded_after
 
 # These import TensorFlow on purpose: they train, and nothing else imports them
 # before a person asks for a training.
@@ -27,18 +25,10 @@ def core_modules() -> list[str]:
     )
 
 
-def _loaded_after(code: str) -> set[str]:
-    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
-    out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
-    return set(json.loads(out.stdout.strip().splitlines()[-1]))
-
-
 def test_core_imports_no_qt_and_no_tensorflow() -> None:
     modules = [*core_modules(), "nnpad.cli"]
     assert "nnpad.core.preprocess" in modules and len(modules) > 20
-    loaded = _loaded_after("\n".join(f"import {m}" for m in modules))
+    loaded = modules_loaded_after("\n".join(f"import {m}" for m in modules))
     assert set(modules) <= loaded
     heavy = {m.split(".")[0] for m in loaded} & {
         "PySide6",

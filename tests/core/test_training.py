@@ -11,6 +11,7 @@ import pytest
 from nnpad.core.data import Dataset
 from nnpad.core.spec import Architecture, Recipe, TrainConfig
 from nnpad.core.training.trainer import Trainer
+from tests.support.recording import RecordingListener
 
 pytestmark = pytest.mark.slow
 
@@ -20,28 +21,8 @@ TINY = Recipe(
 )
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[tuple[str, object]] = []
-
-    def started(self, info) -> None:
-        self.events.append(("started", info))
-
-    def batch(self, progress) -> None:
-        self.events.append(("batch", progress))
-
-    def epoch(self, result) -> None:
-        self.events.append(("epoch", result))
-
-    def snapshot(self, network) -> None:
-        self.events.append(("snapshot", network))
-
-    def of(self, kind: str) -> list:
-        return [value for name, value in self.events if name == kind]
-
-
 def test_a_run_reports_progress_and_learns(tiny_dataset: Dataset) -> None:
-    recorder = Recorder()
+    recorder = RecordingListener()
     trainer = Trainer(TINY, tiny_dataset, report_interval=0, steps_per_execution=1)
     result = trainer.run(recorder)
 
@@ -64,7 +45,7 @@ def test_a_run_reports_progress_and_learns(tiny_dataset: Dataset) -> None:
 
 
 def test_reports_are_throttled(tiny_dataset: Dataset) -> None:
-    recorder = Recorder()
+    recorder = RecordingListener()
     Trainer(TINY, tiny_dataset, report_interval=60, steps_per_execution=1).run(recorder)
     # The first batch and each epoch's last batch get through, nothing else.
     assert len(recorder.of("batch")) == 1 + 3
@@ -73,7 +54,7 @@ def test_reports_are_throttled(tiny_dataset: Dataset) -> None:
 def test_stop_before_start_does_not_train(tiny_dataset: Dataset) -> None:
     trainer = Trainer(TINY, tiny_dataset)
     trainer.stop()
-    recorder = Recorder()
+    recorder = RecordingListener()
     result = trainer.run(recorder)
     assert result.status == "stopped"
     assert result.keras_model is None
@@ -84,7 +65,7 @@ def test_stop_during_training_ends_within_a_step(tiny_dataset: Dataset) -> None:
     recipe = Recipe(TINY.architecture, TrainConfig(epochs=50, batch_size=16))
     trainer = Trainer(recipe, tiny_dataset, report_interval=0, steps_per_execution=1)
 
-    class StopAtThirdBatch(Recorder):
+    class StopAtThirdBatch(RecordingListener):
         def batch(self, progress) -> None:
             super().batch(progress)
             if len(self.of("batch")) == 3:
@@ -117,7 +98,7 @@ def test_nan_loss_stops_and_keeps_the_last_good_weights(
                 layer.set_weights([kernel * np.nan, bias])
 
     poison = Poison()
-    recorder = Recorder()
+    recorder = RecordingListener()
     result = Trainer(TINY, tiny_dataset, callbacks=[poison]).run(recorder)
     assert result.status == "nan"
     assert "nan" in result.message.lower()
@@ -140,7 +121,7 @@ def test_same_seed_same_result(tiny_dataset: Dataset) -> None:
 
 
 def test_snapshots_are_numpy_networks(tiny_dataset: Dataset) -> None:
-    recorder = Recorder()
+    recorder = RecordingListener()
     Trainer(TINY, tiny_dataset, snapshot_interval=1e-9).run(recorder)
     snapshots = recorder.of("snapshot")
     assert snapshots
@@ -178,7 +159,7 @@ def test_a_stopped_run_keeps_the_last_complete_epoch(tiny_dataset: Dataset) -> N
         callbacks=[remember],
     )
 
-    class StopInSecondEpoch(Recorder):
+    class StopInSecondEpoch(RecordingListener):
         def batch(self, progress) -> None:
             super().batch(progress)
             if progress.epoch == 1 and progress.batch == 3:
