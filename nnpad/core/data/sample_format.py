@@ -128,10 +128,7 @@ def drawing_sidecar(drawing: Drawing, created: str | None = None) -> dict[str, A
         ]
         strokes.append({"points": points, "width": stroke.width, "erase": stroke.erase})
     return {
-        "format": FORMAT,
-        "version": FORMAT_VERSION,
-        "created": created or now_iso(),
-        "source": "drawing",
+        **_header("drawing", created),
         "canvas_size": CANVAS_SIZE,
         "strokes": strokes,
     }
@@ -139,13 +136,16 @@ def drawing_sidecar(drawing: Drawing, created: str | None = None) -> dict[str, A
 
 def image_sidecar(original: str, created: str | None = None) -> dict[str, Any]:
     """The sidecar of a sample imported from a picture: no strokes."""
+    return {**_header("image", created), "original": original, "strokes": None}
+
+
+def _header(source: str, created: str | None) -> dict[str, Any]:
+    """What every sidecar starts with."""
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "created": created or now_iso(),
-        "source": "image",
-        "original": original,
-        "strokes": None,
+        "source": source,
     }
 
 
