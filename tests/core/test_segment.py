@@ -218,6 +218,15 @@ def test_left_to_right_whatever_the_drawing_order(classify) -> None:
     assert pieces[-1].box[2] > 3 * CANVAS_SIZE
 
 
+def test_a_straight_stem_crossing_the_bar_of_a_4_stays_with_it(classify) -> None:
+    # Drawn with a mouse along a ruler: the stem's points all have one x.
+    bar = Stroke(((150.0, 40.0), (110.0, 150.0), (100.0, 180.0), (190.0, 180.0)), 12.0)
+    stem = Stroke(((165.0, 70.0), (165.0, 250.0)), 12.0)
+    pieces = segment_drawing(Drawing((bar, stem)), classify)
+    assert len(pieces) == 1
+    assert read(pieces, classify) == "4"
+
+
 def test_classify_is_called_in_batches(classify) -> None:
     calls = []
 

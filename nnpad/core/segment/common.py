@@ -118,6 +118,13 @@ def overlap(a: np.ndarray, b: np.ndarray, height: float) -> float:
     return float(ov / narrow)
 
 
+def widened(box: np.ndarray, height: float) -> np.ndarray:
+    """``box``, at least ``NARROW * height`` wide about its middle."""
+    half = max(box[2] - box[0], NARROW * height) / 2
+    middle = (box[0] + box[2]) / 2
+    return np.array([middle - half, box[1], middle + half, box[3]])
+
+
 def overlap_cost(frac: float) -> float:
     """Log-odds price of reading two pieces that overlap in x as two digits."""
     return OVERLAP_SLOPE * frac + OVERLAP_COST * max(frac - OVERLAP_FREE, 0.0)
@@ -185,7 +192,9 @@ def join(
             b = boxes[j]
             if b[0] > a[2] + TOUCH * height:
                 break  # sorted by x0: no later part comes near a
-            frac = overlap(a, b, height)
+            # A straight vertical stroke has no width: as drawn, the stem of a 4
+            # crossing its bar would overlap it by nothing.
+            frac = overlap(widened(a, height), widened(b, height), height)
             speck = min(size[i], size[j]) < SPECK * height
             if (frac < OVERLAP and not speck) or find(i) == find(j):
                 continue
