@@ -116,24 +116,43 @@ def random_number(
     """Compose ``digits`` on a wide canvas in one writer's hand.
 
     The writer (one of ``styles``), the digit height (150-230 units), the brush
-    (default 18, sometimes 10-28) and each gap (from `SPACINGS`, or always
-    ``spacing``) are random. Digits keep at least a brush width of paper between
-    them unless they are "touching", where the next digit moves left until the
-    two inks meet.
+    (default 18, sometimes 10-28) and each gap (see `side_by_side`) are random.
     """
     style = styles[int(rng.integers(len(styles)))]
     height = float(rng.uniform(150, 230))
     if brush is None:
         brush = 18.0 if rng.random() < 0.7 else float(rng.uniform(10, 28))
+    drawings = []
+    for digit in digits:
+        size = height * float(rng.uniform(0.92, 1.08))
+        cy = CANVAS_SIZE / 2 + float(rng.uniform(-0.04, 0.04)) * height
+        drawings.append(
+            random_drawing(int(digit), size, brush, rng, style=style, centre=(0, cy))
+        )
+    return side_by_side(drawings, digits, height, brush, rng, spacing=spacing)
+
+
+def side_by_side(
+    drawings: list[Drawing],
+    digits: list[int] | tuple[int, ...],
+    height: float,
+    brush: float,
+    rng: np.random.Generator,
+    *,
+    spacing: str | None = None,
+) -> Number:
+    """Set the digits' drawings left to right with a person's gaps.
+
+    Each gap is drawn from `SPACINGS` (or is always ``spacing``), in units of
+    ``height``. Digits keep at least a brush width of paper between them unless
+    they are "touching", where the next digit moves left until the two inks meet.
+    """
     names = [s[0] for s in SPACINGS]
     weights = np.array([s[1] for s in SPACINGS])
     parts: list[Drawing] = []
     used: list[str] = []
     right = 20.0  # right edge of the ink so far
-    for i, digit in enumerate(digits):
-        size = height * float(rng.uniform(0.92, 1.08))
-        cy = CANVAS_SIZE / 2 + float(rng.uniform(-0.04, 0.04)) * height
-        part = random_drawing(int(digit), size, brush, rng, style=style, centre=(0, cy))
+    for i, part in enumerate(drawings):
         pts = _points(part)
         if i == 0:
             parts.append(_shifted(part, right - pts[:, 0].min()))
