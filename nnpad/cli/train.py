@@ -66,6 +66,14 @@ def add_parser(commands: Any) -> None:
         action=argparse.BooleanOptionalAction,
         help="end with the weights of the epoch with the lowest validation loss",
     )
+    train.add_argument(
+        "--strokes",
+        type=Path,
+        action="append",
+        metavar="FILE.json",
+        help="handwriting traced into pen strokes (a JSON strokes file) to train"
+        " on as well, rendered as the canvas renders it; training side only",
+    )
     train.add_argument("--out", type=Path, help="where to save the model (.keras)")
     train.add_argument(
         "--print-spec",
@@ -130,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
 
     data = load_source(args.data)
     print(f"data: {data.source}", file=sys.stderr)
+    extra = _traced_images(args.strokes or [])
     print(f"model: {recipe.architecture.describe()}", file=sys.stderr)
     print("loading TensorFlow...", file=sys.stderr, flush=True)
     from nnpad.core.training import outlier_exposure
@@ -140,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"drawing {count:,} non-digits to learn from...", file=sys.stderr)
         outlier_exposure.training_outliers(count, recipe.train.seed)
 
-    trainer = Trainer(recipe, data)
+    trainer = Trainer(recipe, data, extra=extra)
     display = _TerminalProgress(sys.stderr, quiet=args.quiet)
     result = trainer.run(display)
     display.close()
@@ -160,6 +169,24 @@ def run(args: argparse.Namespace) -> int:
         f" saved {args.out}"
     )
     return 0
+
+
+def _traced_images(paths: list[Path]) -> Any:
+    """The traced digits of ``paths`` as canvas renderings, or None without any."""
+    if not paths:
+        return None
+    import numpy as np
+
+    from nnpad.core.data.traced import canvas_images, load_traced
+
+    digits = [digit for path in paths for digit in load_traced(path)]
+    print(
+        f"rendering {len(digits):,} traced digits as the canvas would...",
+        file=sys.stderr,
+        flush=True,
+    )
+    images, labels = canvas_images(digits)
+    return np.asarray(images), np.asarray(labels)
 
 
 class _TerminalProgress:

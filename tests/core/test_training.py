@@ -173,3 +173,14 @@ def test_a_stopped_run_keeps_the_last_complete_epoch(tiny_dataset: Dataset) -> N
         result.keras_model.get_weights(), remember.weights, strict=True
     ):
         np.testing.assert_array_equal(kept, first)
+
+
+def test_extra_images_join_the_training_side_only(tiny_dataset: Dataset) -> None:
+    recorder = RecordingListener()
+    extra = (tiny_dataset.x_train[:32].copy(), tiny_dataset.y_train[:32].copy())
+    recipe = Recipe(TINY.architecture, TrainConfig(epochs=1, batch_size=16))
+    trainer = Trainer(recipe, tiny_dataset, steps_per_execution=1, extra=extra)
+    trainer.run(recorder)
+
+    info = recorder.of("started")[0]
+    assert (info.train_samples, info.val_samples) == (250 + 32, 50)

@@ -91,6 +91,10 @@ class Trainer(Stoppable):
         Most CPU threads TensorFlow may use for its operations (None: all). The
         window leaves a core to itself this way; it only takes effect before
         TensorFlow has run its first operation in this process.
+    extra
+        Images ``(n, 28, 28)`` uint8 and labels that join the training side only
+        (never validation), such as traced handwriting rendered as the canvas
+        renders it (`nnpad.core.data.traced`).
     """
 
     def __init__(
@@ -104,6 +108,7 @@ class Trainer(Stoppable):
         jit_compile: bool = True,
         callbacks: Sequence[Any] = (),
         threads: int | None = None,
+        extra: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         self.recipe = recipe.validate()
         self.data = data
@@ -113,6 +118,7 @@ class Trainer(Stoppable):
         self.jit_compile = jit_compile
         self.callbacks = list(callbacks)
         self.threads = threads
+        self.extra = extra
         super().__init__()
 
     def run(self, listener: TrainingListener | None = None) -> TrainResult:
@@ -128,6 +134,9 @@ class Trainer(Stoppable):
         if train.train_samples is not None:
             x_train = x_train[: train.train_samples]
             y_train = y_train[: train.train_samples]
+        if self.extra is not None and len(self.extra[0]):
+            x_train = np.concatenate((x_train, self.extra[0]))
+            y_train = np.concatenate((y_train, self.extra[1]))
         # Outlier exposure: non-digits join the training images only.
         exposed = outlier_exposure.enabled(train)
         if exposed:
