@@ -3,15 +3,23 @@
 Usage::
 
     python tests/benchmarks/bench_rejection.py --data mnist_train.npz \
-        [--model M.keras [--store]] [--nondigits 3000] [--drawn 2000]
+        [--model M.keras [--store]] [--nondigits 3000] [--drawn 2000] \
+        [--strokes mnist_val_strokes.json]
 
 ``--data`` is an ``.npz`` with the 60,000 MNIST training images; only its validation
 tail (the last 1/6, never trained on) is used. Two disjoint halves of everything:
 
-- selection: the first half of the tail, drawn digits of seed 101 and non-digits of
-  ``nondigits.SELECTION_SEED``; the temperature and the thresholds are fitted here;
-- report: the second half of the tail, drawn digits of seed 202 and non-digits of
-  ``nondigits.TEST_SEED``; every figure below "report" is measured here.
+- selection: the first half of the tail, drawn digits of seed 101, non-digits of
+  ``nondigits.SELECTION_SEED`` and the tuning half of the real traced digits; the
+  temperature and the thresholds are fitted here;
+- report: the second half of the tail, drawn digits of seed 202, non-digits of
+  ``nondigits.TEST_SEED`` and the reporting half of the real traced digits; every
+  figure below "report" is measured here.
+
+``--strokes`` is a file of real MNIST validation digits traced into pen strokes
+(``tests/support/real_strokes.py`` splits it in halves); they are rendered as the
+canvas renders a drawing. With it, the temperature is fitted on MNIST and these
+real drawn digits together, and the thresholds hold for every set of digits.
 
 ``--store`` writes the temperature and thresholds chosen on the selection half into
 the model file's ``nnpad.json`` (as ``"verdict"``, see ``nnpad.core.verdict``), after
@@ -42,6 +50,7 @@ from nnpad.core.calibration import (
     softmax,
 )
 from nnpad.core.data import load_file, split_validation
+from nnpad.core.data.traced import canvas_images, load_traced
 from nnpad.core.files import atomic_path
 from nnpad.core.model.archive import METADATA_NAME
 from nnpad.core.model.store import load as load_model
@@ -49,6 +58,7 @@ from nnpad.core.preprocess import drawing_to_mnist
 from nnpad.core.rejection import auroc, choose_thresholds, energy, outcome
 from nnpad.core.verdict import Thresholds
 from tests.support.handwriting import Style, random_drawing
+from tests.support.real_strokes import halves
 
 DRAWN_SEEDS = {"selection": 101, "report": 202}
 SURE_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995)
@@ -76,6 +86,12 @@ def drawn_digits(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.stack(images), np.array(labels)
 
 
+def real_digits(path: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Real traced digits rendered as the canvas would: the two halves."""
+    tune, report_half = halves(load_traced(path))
+    return {"selection": canvas_images(tune), "report": canvas_images(report_half)}
+
+
 def pct(value: float | None) -> str:
     return "   -  " if value is None else f"{value:6.1%}"
 
@@ -86,6 +102,9 @@ def main() -> None:
     parser.add_argument("--model", help="a .keras model (default: the shipped one)")
     parser.add_argument("--nondigits", type=int, default=3000, help="per half")
     parser.add_argument("--drawn", type=int, default=2000, help="per half")
+    parser.add_argument(
+        "--strokes", help="real digits traced into strokes (JSON), for both halves"
+    )
     parser.add_argument("--sure-share", type=float, default=0.98)
     parser.add_argument("--reject-share", type=float, default=0.005)
     parser.add_argument(
@@ -104,6 +123,7 @@ def main() -> None:
     *_, x_val, y_val = split_validation(data.x_train, data.y_train, 1 / 6)
     half = len(x_val) // 2
     started = time.perf_counter()
+    real = real_digits(args.strokes) if args.strokes else None
     sets: dict[str, dict[str, tuple[np.ndarray, np.ndarray | None]]] = {}
     kinds: dict[str, list[nondigits.NonDigit]] = {}
     for part, (lo, hi), nd_seed in (
@@ -119,6 +139,8 @@ def main() -> None:
             "drawn": drawn_digits(args.drawn, DRAWN_SEEDS[part]),
             "nondigits": (images, None),
         }
+        if real is not None:
+            sets[part]["real"] = real[part]
     print(f"data ready in {time.perf_counter() - started:.1f} s")
     logits = {
         part: {name: net.logits(x / 255.0) for name, (x, _) in group.items()}
@@ -130,16 +152,23 @@ def main() -> None:
     # -- accuracy and calibration -----------------------------------------------------
     acc = (np.concatenate((sel["mnist"], rep["mnist"])).argmax(1) == y_val).mean()
     print(f"\nMNIST validation tail accuracy ({len(y_val)} images): {acc:.2%}")
-    drawn_acc = (rep["drawn"].argmax(1) == labels["report"]["drawn"]).mean()
-    print(f"drawn digits accuracy (report, {len(rep['drawn'])}): {drawn_acc:.2%}")
+    for name in ("drawn", "real"):
+        if name in rep:
+            right = (rep[name].argmax(1) == labels["report"][name]).mean()
+            print(f"{name} digits accuracy (report, {len(rep[name])}): {right:.2%}")
     stored = Thresholds.from_metadata(loaded.metadata)
     has_stored = "verdict" in loaded.metadata
-    temperature = fit_temperature(sel["mnist"], labels["selection"]["mnist"])
+    digit_sets = [name for name in ("mnist", "drawn", "real") if name in sel]
+    fitted_on = [n for n in ("mnist", "real") if n in sel]
+    temperature = fit_temperature(
+        np.concatenate([sel[n] for n in fitted_on]),
+        np.concatenate([labels["selection"][n] for n in fitted_on]),
+    )
     print(f"\ntemperature fitted on the selection half: {temperature:.3f}")
     if has_stored:
         print(f"temperature stored in the model: {stored.temperature:.3f}")
     print("calibration (report)      ECE 15 bins   NLL      (T=1 -> fitted T)")
-    for name in ("mnist", "drawn"):
+    for name in digit_sets:
         y = labels["report"][name]
         before, after = softmax(rep[name]), softmax(rep[name], temperature)
         print(
@@ -160,7 +189,7 @@ def main() -> None:
     # Which score separates digits from non-digits: measured on the selection half,
     # where the choice is made.
     print("AUROC digits vs non-digits (selection):  max probability   energy")
-    for name in ("mnist", "drawn"):
+    for name in digit_sets:
         msp = auroc(
             softmax(sel[name], temperature).max(1),
             softmax(sel["nondigits"], temperature).max(1),
@@ -173,34 +202,39 @@ def main() -> None:
     # -- trade-off curve --------------------------------------------------------------
     held = np.array([it.kind in nondigits.HELD_OUT_KINDS for it in kinds["report"]])
     print(
-        "\ntrade-off (report): sure at or above t; flagged = unsure or not a digit"
-        f"\n{'t':>6} | {'MNIST sure':>10} {'sure acc':>8} | {'drawn sure':>10} "
-        f"{'sure acc':>8} | {'non-digits flagged':>18} {'seen kinds':>10} "
-        f"{'held-out':>8}"
+        "\ntrade-off (report): sure at or above t (sure share, right when sure); "
+        "flagged = unsure or not a digit\n"
+        f"{'t':>6} | "
+        + " | ".join(f"{name + ' sure, acc':>16}" for name in digit_sets)
+        + f" | {'non-digits flagged':>18} {'seen kinds':>10} {'held-out':>8}"
     )
     for t in SURE_GRID:
         th = Thresholds(temperature, 0.0, t, 0.2)
-        m = outcome(rep["mnist"], th, labels["report"]["mnist"])
-        d = outcome(rep["drawn"], th, labels["report"]["drawn"])
+        cells = []
+        for name in digit_sets:
+            o = outcome(rep[name], th, labels["report"][name])
+            cells.append(f"{pct(o.sure):>8} {pct(o.sure_accuracy):>7}")
         nd = softmax(rep["nondigits"], temperature).max(1) < t
         print(
-            f"{t:6.3f} | {pct(m.sure):>10} {pct(m.sure_accuracy):>8} | "
-            f"{pct(d.sure):>10} {pct(d.sure_accuracy):>8} | {pct(nd.mean()):>18} "
-            f"{pct(nd[~held].mean()):>10} {pct(nd[held].mean()):>8}"
+            f"{t:6.3f} | "
+            + " | ".join(cells)
+            + f" | {pct(nd.mean()):>18} {pct(nd[~held].mean()):>10} "
+            f"{pct(nd[held].mean()):>8}"
         )
     print(
         "\nrejection (report): 'not a digit' below r\n"
-        f"{'r':>6} | MNIST  drawn  | non-digits"
+        f"{'r':>6} | " + " ".join(f"{n:>6}" for n in digit_sets) + " | non-digits"
     )
     for r in REJECT_GRID:
-        m_rej = (softmax(rep["mnist"], temperature).max(1) < r).mean()
-        d_rej = (softmax(rep["drawn"], temperature).max(1) < r).mean()
-        print(f"{r:6.2f} | {pct(m_rej)} {pct(d_rej)} | {pct((nd_top < r).mean())}")
+        shares = [
+            pct((softmax(rep[n], temperature).max(1) < r).mean()) for n in digit_sets
+        ]
+        print(f"{r:6.2f} | {' '.join(shares)} | {pct((nd_top < r).mean())}")
 
     # -- chosen thresholds ------------------------------------------------------------
     chosen = choose_thresholds(
         temperature,
-        [sel["mnist"], sel["drawn"]],
+        [sel[name] for name in digit_sets],
         sure_share=args.sure_share,
         reject_share=args.reject_share,
     )
@@ -212,7 +246,13 @@ def main() -> None:
             f"selection half: validation images 0-{half - 1} of the last 1/6 "
             f"(temperature, {args.sure_share:.1%} sure, {args.reject_share:.1%} "
             f"rejected) and {args.drawn} drawn digits (seed "
-            f"{DRAWN_SEEDS['selection']}); tests/benchmarks/bench_rejection.py"
+            f"{DRAWN_SEEDS['selection']})"
+            + (
+                f", the tuning half of {len(real['selection'][1])} real traced digits"
+                if real is not None
+                else ""
+            )
+            + "; tests/benchmarks/bench_rejection.py"
         )
         store_metadata(args.model, {**chosen.to_metadata(), "verdict_fitted_on": note})
         print(f"\nstored in {args.model}: {chosen.to_metadata()}")
@@ -246,13 +286,13 @@ def report(title, th, rep, labels, kinds, held) -> None:
         f"{'report set':28s} {'sure':>7} {'sure acc':>8} {'unsure':>7} "
         f"{'rejected':>8} {'flagged':>7}"
     )
-    for name in ("mnist", "drawn"):
+    for name in [n for n in ("mnist", "drawn", "real") if n in rep]:
         o = outcome(rep[name], th, labels["report"][name])
         print(
             f"  {name + ' digits':26s} {pct(o.sure)} {pct(o.sure_accuracy):>8} "
             f"{pct(o.unsure)} {pct(o.rejected):>8} {pct(o.flagged)}"
         )
-    for name in ("mnist", "drawn"):
+    for name in [n for n in ("mnist", "drawn", "real") if n in rep]:
         y = labels["report"][name]
         sure = softmax(rep[name], th.temperature).max(1) >= th.sure_at
         print(
