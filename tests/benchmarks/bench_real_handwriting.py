@@ -253,6 +253,7 @@ def pictures(ctx, digits: list, rng) -> dict:
         height, brush, _, _ = ctx.hands[digit.index]
         drawings.append(digit.drawing(height, brush=brush, centre=centre))
     names = ["right", "one piece right", "split", "sure", "not a digit"]
+    among = {"right of sure": "sure and right/sure"}
     rows: dict[str, dict] = {}
     overall = Tally()
     for size in ctx.args.sizes:
@@ -276,12 +277,13 @@ def pictures(ctx, digits: list, rng) -> dict:
                     and int(alone.argmax()) == digit.label,
                     **verdicts(marks),
                 }
+                outcome["sure and right"] = outcome["sure"] and outcome["right"]
                 tally.add(**outcome)
                 overall.add(**outcome)
-            rows[f"{size:>3} px {style}"] = tally.figures(names)
-    rows["all"] = overall.figures(names)
+            rows[f"{size:>3} px {style}"] = tally.figures(names, **among)
+    rows["all"] = overall.figures(names, **among)
     print(f"\n2. the same {len(digits)} digits as pictures through nnpad predict")
-    table("picture", names, rows)
+    table("picture", [*names, *among], rows)
     return rows
 
 
