@@ -51,11 +51,20 @@ def write(
 ) -> Recognition | None:
     """Clear the canvas, draw ``drawing`` with mouse events, return the reading.
 
-    ``brush`` sets the canvas' pen width first (None: keep it); the drawing's own
-    stroke widths are not used, as a mouse has none.
+    After clearing, the window settles first, as a person starts writing on the
+    cleared canvas as it is then shown (the canvas is smaller while the reading of
+    several digits shows them in a strip). ``brush`` sets the canvas' pen width
+    (None: keep it); the drawing's own stroke widths are not used, as a mouse has
+    none.
     """
     canvas = window.canvas
     canvas.clear()
+    seen = None
+    for _ in range(10):
+        QApplication.processEvents()
+        if canvas.canvas_rect() == seen:
+            break
+        seen = canvas.canvas_rect()
     if brush is not None:
         canvas.set_brush_size(brush)
     replay(canvas, drawing)
