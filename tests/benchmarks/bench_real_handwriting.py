@@ -60,11 +60,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--half", choices=("report", "tune", "all"), default="report")
     parser.add_argument("--count", type=int, help="digits (default: all of the half)")
     parser.add_argument("--numbers", type=int, default=40, help="numbers per length")
-    parser.add_argument("--nondigits", type=int, default=300)
-    parser.add_argument("--sizes", default="28,56,140,280", help="picture heights")
-    parser.add_argument("--parts", default=",".join(PARTS), help="what to measure")
+    parser.add_argument("--nondigits", type=int, default=300, help="non-digits drawn")
+    parser.add_argument(
+        "--sizes",
+        default="28,56,140,280",
+        help="picture heights in px (default %(default)s)",
+    )
+    parser.add_argument(
+        "--parts", default=",".join(PARTS), help="what to run, of those"
+    )
     parser.add_argument("--model", type=Path, help="default: the shipped model")
-    parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=16, help="how they are written")
     parser.add_argument("--worst", type=int, default=12, help="worst cases listed")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the figures")
     args = parser.parse_args(argv)
