@@ -67,7 +67,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="picture heights in px (default %(default)s)",
     )
     parser.add_argument(
-        "--parts", default=",".join(PARTS), help="what to run, of those"
+        "--parts", default=",".join(PARTS), help="comma-separated (default %(default)s)"
     )
     parser.add_argument("--model", type=Path, help="default: the shipped model")
     parser.add_argument("--seed", type=int, default=16, help="how they are written")
