@@ -1,6 +1,6 @@
 """Preprocessing + inference of one drawing: median and p95.
 
-Usage: python tests/benchmarks/bench_inference.py
+Usage: python tests/benchmarks/bench_inference.py [--repeats N]
 
 Timed with the shipped default model:
 - buffer: a rendered 280x280 canvas buffer -> 28x28 -> probabilities;
@@ -14,7 +14,12 @@ Timed with the shipped default model:
 
 from __future__ import annotations
 
+import argparse
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's nnpad
 
 import numpy as np
 
@@ -37,7 +42,7 @@ def seven() -> Drawing:
     )
 
 
-def timed(label: str, run, repeats: int = 2000) -> None:
+def timed(label: str, run, repeats: int) -> None:
     for _ in range(50):
         run()
     samples = []
@@ -57,6 +62,10 @@ def fresh(drawing: Drawing) -> Drawing:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=2000, help="timed runs each")
+    args = parser.parse_args()
+    repeats = args.repeats
     model = store.load()
     network = model.network
     drawing = seven()
@@ -66,21 +75,28 @@ def main() -> None:
     prediction = read_digit(network, image).describe()
     print(f"model: {network.architecture.describe()}; prediction: {prediction}")
     timed(
-        "preprocess 280x280 buffer", lambda: to_mnist(buffer, polarity="light_on_dark")
+        "preprocess 280x280 buffer",
+        lambda: to_mnist(buffer, polarity="light_on_dark"),
+        repeats,
     )
-    timed("network forward pass", lambda: network.predict(image))
-    timed("verdict, activations and saliency", lambda: read_digit(network, image))
+    timed("network forward pass", lambda: network.predict(image), repeats)
+    timed(
+        "verdict, activations and saliency", lambda: read_digit(network, image), repeats
+    )
     timed(
         "buffer -> probabilities",
         lambda: network.predict(to_mnist(buffer, polarity="light_on_dark")),
+        repeats,
     )
     timed(
         "strokes -> probabilities",
         lambda: network.predict(drawing_to_mnist(fresh(drawing))),
+        repeats,
     )
     timed(
         "strokes -> the window's whole reading",
         lambda: recognize_drawing(model, fresh(drawing)),
+        repeats,
     )
 
 

@@ -23,13 +23,9 @@ reading time of 6-digit numbers (median and p95).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
-import json
 import math
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -45,31 +41,21 @@ def main() -> None:
     args = parser.parse_args()
 
     import numpy as np
-    from PIL import Image
-    from PySide6.QtWidgets import QApplication
 
-    from nnpad.app import create_window, settings_at
-    from nnpad.cli import main as cli
     from nnpad.core.preprocess import drawing_to_mnist
     from nnpad.core.strokes import render
     from nnpad.ui.canvas import CANVAS_WIDTH
-    from tests.support.canvas_input import replay
-    from tests.support.numbers import Number, fitted, random_number
+    from tests.support.canvas_window import open_window, write
+    from tests.support.numbers import Number, fitted, on_paper, random_number
+    from tests.support.predict_files import predict
 
-    app = QApplication.instance() or QApplication(sys.argv)
-    window = create_window(settings_at(tempfile.mktemp(suffix=".ini")))
-    window.resize(1280, 800)
-    window.show()
-    while not window.is_ready():
-        app.processEvents()
+    window = open_window()
     canvas, session = window.canvas, window.session
     rng = np.random.default_rng(args.seed)
     noise = np.random.default_rng(args.seed + 1)
 
     def on_canvas(drawing) -> tuple[str, float]:
-        canvas.clear()
-        replay(canvas, drawing)
-        app.processEvents()
+        write(window, drawing)
         start = time.perf_counter()
         session.read_drawing(canvas.drawing())  # timed again, as after the last stroke
         elapsed = (time.perf_counter() - start) * 1e3
@@ -79,45 +65,37 @@ def main() -> None:
     def as_picture(drawing, k: int) -> np.ndarray:
         if k % 2 == 0:
             return render(drawing, 280, width=math.ceil(CANVAS_WIDTH))
-        bitmap = render(drawing, 140, width=math.ceil(CANVAS_WIDTH / 2))
-        paper = 235.0 - 200.0 * bitmap / 255.0
-        return np.clip(paper + noise.normal(0, 6, paper.shape), 0, 255).astype(np.uint8)
+        return on_paper(render(drawing, 140, width=math.ceil(CANVAS_WIDTH / 2)), noise)
 
     print(f"{args.count} numbers per length, seed {args.seed}")
     canvas_times: list[float] = []
     totals = {"canvas": [0, 0, 0], "predict": [0, 0, 0]}
-    with tempfile.TemporaryDirectory() as folder:
-        for length in range(2, 7):
-            tally = {"canvas": [0, 0], "predict": [0, 0]}
-            paths, truths = [], []
-            for k in range(args.count):
-                digits = rng.integers(0, 10, size=length).tolist()
-                number: Number = random_number(digits, rng)
-                drawing = fitted(number, CANVAS_WIDTH)
-                read, ms = on_canvas(drawing)
-                if length == 6:
-                    canvas_times.append(ms)
-                tally["canvas"][0] += len(read) == length
-                tally["canvas"][1] += read == number.text
-                path = Path(folder, f"n{length}_{k}.png")
-                Image.fromarray(as_picture(drawing, k)).save(path)
-                paths.append(str(path))
-                truths.append(number.text)
-            out = io.StringIO()
-            with contextlib.redirect_stdout(out):
-                cli(["predict", "--json", *paths])
-            for line, truth in zip(out.getvalue().splitlines(), truths, strict=True):
-                read = json.loads(line).get("number", "")
-                tally["predict"][0] += len(read) == length
-                tally["predict"][1] += read == truth
-            for name, (right, exact) in tally.items():
-                totals[name][0] += right
-                totals[name][1] += exact
-                totals[name][2] += args.count
-                print(
-                    f"{name:8s}{length} digits: count right {right / args.count:6.1%}"
-                    f"  exact {exact / args.count:6.1%}"
-                )
+    for length in range(2, 7):
+        tally = {"canvas": [0, 0], "predict": [0, 0]}
+        pictures, truths = [], []
+        for k in range(args.count):
+            digits = rng.integers(0, 10, size=length).tolist()
+            number: Number = random_number(digits, rng)
+            drawing = fitted(number, CANVAS_WIDTH)
+            read, ms = on_canvas(drawing)
+            if length == 6:
+                canvas_times.append(ms)
+            tally["canvas"][0] += len(read) == length
+            tally["canvas"][1] += read == number.text
+            pictures.append(as_picture(drawing, k))
+            truths.append(number.text)
+        for record, truth in zip(predict(pictures), truths, strict=True):
+            read = record.get("number", "")
+            tally["predict"][0] += len(read) == length
+            tally["predict"][1] += read == truth
+        for name, (right, exact) in tally.items():
+            totals[name][0] += right
+            totals[name][1] += exact
+            totals[name][2] += args.count
+            print(
+                f"{name:8s}{length} digits: count right {right / args.count:6.1%}"
+                f"  exact {exact / args.count:6.1%}"
+            )
     for name, (right, exact, n) in totals.items():
         print(
             f"{name:8s}2-6 digits: count right {right / n:6.1%}  exact {exact / n:6.1%}"
@@ -129,9 +107,7 @@ def main() -> None:
     for k in range(singles):
         digit = k % 10
         drawing = fitted(random_number([digit], rng), CANVAS_WIDTH)
-        canvas.clear()
-        replay(canvas, drawing)
-        recognition = session.recognition
+        recognition = write(window, drawing)
         plain = drawing_to_mnist(canvas.drawing())
         alone = int(window.session.model.network.predict(plain)[0].argmax())
         same += len(recognition.digits) == 1 and np.array_equal(

@@ -13,6 +13,10 @@ and from the stroke vectors with a pen width proportional to the digit's size
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's nnpad
 
 import numpy as np
 

@@ -37,8 +37,12 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import sys
 import time
 import zipfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's nnpad
 
 import numpy as np
 

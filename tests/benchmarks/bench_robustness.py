@@ -10,16 +10,13 @@ way drawn digits differ from MNIST: rotated, shifted, and both.
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from nnpad.core.data import load_file, split_validation
-from nnpad.core.evaluation import evaluate
-from nnpad.core.model import store
-from nnpad.core.presets import classic
-from nnpad.core.spec import with_changes
-from nnpad.core.training.trainer import Trainer
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's nnpad
 
 
 def distort(
@@ -42,6 +39,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", required=True)
     args = parser.parse_args()
+
+    # After the arguments: the trainer imports TensorFlow (seconds; --help is instant).
+    from nnpad.core.data import load_file, split_validation
+    from nnpad.core.evaluation import evaluate
+    from nnpad.core.model import store
+    from nnpad.core.presets import classic
+    from nnpad.core.spec import with_changes
+    from nnpad.core.training.trainer import Trainer
+
     data = load_file(args.data)
     recipe = with_changes(classic(), validation_split=1 / 6)
     result = Trainer(recipe, data).run()

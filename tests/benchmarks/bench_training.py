@@ -11,15 +11,11 @@ first epoch includes tracing and compiling; later epochs show the steady speed.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
-import numpy as np
-
-from nnpad.core.data import Dataset, load_file, load_sample, split_validation
-from nnpad.core.model import keras_bridge, tf_env
-from nnpad.core.presets import classic
-from nnpad.core.spec import with_changes
-from nnpad.core.training.trainer import Trainer
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's nnpad
 
 
 class EpochTimer:
@@ -47,6 +43,17 @@ def main() -> None:
     parser.add_argument("--data")
     parser.add_argument("--epochs", type=int, default=2)
     args = parser.parse_args()
+
+    # After the arguments: TensorFlow takes seconds to import (--help is instant).
+    import numpy as np
+
+    from nnpad.core import tf_env
+    from nnpad.core.data import Dataset, load_file, load_sample, split_validation
+    from nnpad.core.model import keras_bridge
+    from nnpad.core.presets import classic
+    from nnpad.core.spec import with_changes
+    from nnpad.core.training.trainer import Trainer
+
     if args.data:
         data = load_file(args.data)
     else:

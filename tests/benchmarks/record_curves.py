@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's nnpad
+
 PROBLEM_PRESETS = (
     "overfit",
     "overfit-dropout",

@@ -196,7 +196,11 @@ def picture(number: Number, k: int, rng: np.random.Generator) -> np.ndarray:
     """
     if k % 2 == 0:
         return render(number.drawing, 280, width=math.ceil(number.width))
-    bitmap = render(number.drawing, 140, width=math.ceil(number.width / 2))
+    return on_paper(render(number.drawing, 140, width=math.ceil(number.width / 2)), rng)
+
+
+def on_paper(bitmap: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A rendering (ink 255 on 0) as dark grey ink on noisy light grey paper, uint8."""
     paper = 235.0 - 200.0 * bitmap / 255.0
     noise = rng.normal(0.0, 6.0, paper.shape)
     return np.clip(paper + noise, 0, 255).astype(np.uint8)
