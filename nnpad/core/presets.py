@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from nnpad.core.conv_spec import Conv2D, Dropout, Flatten, MaxPooling2D
 from nnpad.core.spec import (
     Architecture,
     Augmentation,
@@ -108,6 +109,49 @@ def lr_low() -> Recipe:
     return with_changes(classic(), learning_rate=1e-5, epochs=5)
 
 
+def cnn_small() -> Recipe:
+    """A small convolutional network: a few thousand parameters, a few seconds.
+
+    Two 3×3 convolutions of 8 and 16 filters, each followed by 2×2 max pooling,
+    then the output layer on the 5×5×16 maps.
+    """
+    return Recipe(
+        Architecture(
+            hidden=(),
+            conv=(
+                Conv2D(8, 3),
+                MaxPooling2D(2),
+                Conv2D(16, 3),
+                MaxPooling2D(2),
+                Flatten(),
+            ),
+        ),
+        TrainConfig(learning_rate=3e-3, batch_size=64, epochs=6),
+    )
+
+
+def cnn() -> Recipe:
+    """Keras' ``mnist_convnet`` example: 34,826 parameters, about 99% on MNIST.
+
+    Conv 32 3×3 relu, max pool 2, conv 64 3×3 relu, max pool 2, flatten, dropout
+    0.5, Dense(10, softmax); batch 128, 15 epochs, 10% for validation, as there.
+    """
+    return Recipe(
+        Architecture(
+            hidden=(),
+            conv=(
+                Conv2D(32, 3),
+                MaxPooling2D(2),
+                Conv2D(64, 3),
+                MaxPooling2D(2),
+                Flatten(),
+                Dropout(0.5),
+            ),
+        ),
+        TrainConfig(batch_size=128, epochs=15),
+    )
+
+
 PRESETS: dict[str, Callable[[], Recipe]] = {
     "classic": classic,
     "deeper": deeper,
@@ -119,6 +163,8 @@ PRESETS: dict[str, Callable[[], Recipe]] = {
     "underfit": underfit,
     "lr-high": lr_high,
     "lr-low": lr_low,
+    "cnn-small": cnn_small,
+    "cnn": cnn,
 }
 
 #: One line per preset, for the form.
@@ -137,6 +183,10 @@ PRESET_DESCRIPTIONS: dict[str, str] = {
     " apart.",
     "lr-high": "Learning rate too high (0.1): the loss jumps instead of falling.",
     "lr-low": "Learning rate too low (0.00001): the loss barely moves.",
+    "cnn-small": "A small convolutional network: two 3×3 conv layers with pooling,"
+    " about 7,000 parameters.",
+    "cnn": "Keras's mnist_convnet: two conv layers, pooling and dropout; 34,826"
+    " parameters.",
 }
 
 
