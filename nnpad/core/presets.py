@@ -110,23 +110,27 @@ def lr_low() -> Recipe:
 
 
 def cnn_small() -> Recipe:
-    """A small convolutional network: a few thousand parameters, a few seconds.
+    """A small convolutional network: 7,018 parameters, 97-98% on the sample.
 
-    Two 3×3 convolutions of 8 and 16 filters, each followed by 2×2 max pooling,
-    then the output layer on the 5×5×16 maps.
+    A 3×3 convolution of 8 filters (padding "same", so the edges count), 2×2 max
+    pooling, a 3×3 convolution of 16 filters, 2×2 max pooling, then the output
+    layer on the 6×6×16 maps. Large batches and a cosine schedule train it in
+    seconds (tests/core/test_cnn_training.py measures it on the shipped sample).
     """
     return Recipe(
         Architecture(
             hidden=(),
             conv=(
-                Conv2D(8, 3),
+                Conv2D(8, 3, padding="same"),
                 MaxPooling2D(2),
                 Conv2D(16, 3),
                 MaxPooling2D(2),
                 Flatten(),
             ),
         ),
-        TrainConfig(learning_rate=3e-3, batch_size=64, epochs=6),
+        TrainConfig(
+            learning_rate=5e-3, lr_schedule="cosine", batch_size=128, epochs=12
+        ),
     )
 
 
@@ -184,7 +188,7 @@ PRESET_DESCRIPTIONS: dict[str, str] = {
     "lr-high": "Learning rate too high (0.1): the loss jumps instead of falling.",
     "lr-low": "Learning rate too low (0.00001): the loss barely moves.",
     "cnn-small": "A small convolutional network: two 3×3 conv layers with pooling,"
-    " about 7,000 parameters.",
+    " 7,018 parameters.",
     "cnn": "Keras's mnist_convnet: two conv layers, pooling and dropout; 34,826"
     " parameters.",
 }
