@@ -41,7 +41,11 @@ def add_parser(commands: Any) -> None:
         default="classic",
         help=f"one of {', '.join(PRESETS)} (default classic)",
     )
-    train.add_argument("--hidden", help="hidden layer sizes, e.g. 128,64")
+    train.add_argument(
+        "--hidden",
+        help="hidden layer sizes, e.g. 128,64 ('' for none: a CNN's conv layers"
+        " then feed the output layer)",
+    )
     train.add_argument("--activation", choices=["relu", "sigmoid", "tanh"])
     train.add_argument("--dropout", type=float)
     train.add_argument("--batch-norm", action=argparse.BooleanOptionalAction)
@@ -90,7 +94,8 @@ def _recipe_from_args(args: argparse.Namespace) -> Recipe:
     changes: dict[str, Any] = {}
     if args.hidden is not None:
         try:
-            changes["hidden"] = tuple(int(n) for n in args.hidden.split(","))
+            sizes = args.hidden.split(",") if args.hidden.strip() else []
+            changes["hidden"] = tuple(int(n) for n in sizes)
         except ValueError:
             raise CliError(
                 f"--hidden {args.hidden!r}: give sizes like 128,64"
