@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from nnpad.cli.errors import CliError
 from nnpad.core.curves import BatchPoint, thinned
-from nnpad.core.presets import PRESETS
+from nnpad.core.presets import ALL_PRESETS
 from nnpad.core.progress import format_duration
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def add_parser(commands: Any) -> None:
     spec.add_argument(
         "--preset",
         default="classic",
-        help=f"one of {', '.join(PRESETS)} (default classic)",
+        help=f"one of {', '.join(ALL_PRESETS)} (default classic)",
     )
     train.add_argument(
         "--hidden",

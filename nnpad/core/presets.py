@@ -158,6 +158,8 @@ def cnn() -> Recipe:
     )
 
 
+#: The feedforward presets: what the window's Train form offers (it cannot show or
+#: edit conv layers yet).
 PRESETS: dict[str, Callable[[], Recipe]] = {
     "classic": classic,
     "deeper": deeper,
@@ -169,9 +171,16 @@ PRESETS: dict[str, Callable[[], Recipe]] = {
     "underfit": underfit,
     "lr-high": lr_high,
     "lr-low": lr_low,
+}
+
+#: Convolutional presets: for the command line (``--preset``) until the window
+#: can show convolutional networks.
+CNN_PRESETS: dict[str, Callable[[], Recipe]] = {
     "cnn-small": cnn_small,
     "cnn": cnn,
 }
+
+ALL_PRESETS: dict[str, Callable[[], Recipe]] = {**PRESETS, **CNN_PRESETS}
 
 #: One line per preset, for the form.
 PRESET_DESCRIPTIONS: dict[str, str] = {
@@ -197,10 +206,10 @@ PRESET_DESCRIPTIONS: dict[str, str] = {
 
 
 def preset(name: str) -> Recipe:
-    """Return a preset recipe by name."""
+    """Return a preset recipe by name (any of :data:`ALL_PRESETS`)."""
     try:
-        return PRESETS[name]()
+        return ALL_PRESETS[name]()
     except KeyError:
         raise SpecError(
-            f"no preset {name!r}; choose one of {', '.join(PRESETS)}"
+            f"no preset {name!r}; choose one of {', '.join(ALL_PRESETS)}"
         ) from None

@@ -209,3 +209,11 @@ def test_a_cnn_describes_itself_in_one_line() -> None:
         " dropout 0.5 -> 10"
     )
     assert EVERY_KIND.describe().endswith("-> 16-10 tanh, batch norm")
+
+
+def test_the_window_is_offered_only_presets_it_can_show() -> None:
+    # The Train form lists PRESETS; it cannot show or edit conv layers yet.
+    assert not any(make().architecture.conv for make in presets.PRESETS.values())
+    assert all(make().architecture.conv for make in presets.CNN_PRESETS.values())
+    assert presets.ALL_PRESETS == {**presets.PRESETS, **presets.CNN_PRESETS}
+    assert presets.preset("cnn-small") == presets.cnn_small()

@@ -13,7 +13,7 @@ from tests.core.test_cnn_model import KINDS
 from tests.core.test_conv_spec import EVERY_KIND
 
 RECIPES = {
-    **{f"preset {name}": make() for name, make in presets.PRESETS.items()},
+    **{f"preset {name}": make() for name, make in presets.ALL_PRESETS.items()},
     **{f"cnn {name}": Recipe(spec) for name, spec in KINDS.items()},
     "every kind, L2": Recipe(with_changes(Recipe(EVERY_KIND), l2=1e-4).architecture),
 }
