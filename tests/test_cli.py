@@ -102,11 +102,18 @@ def test_predict_reports_blank_and_broken_images(tmp_path: Path, capsys) -> None
     assert "broken.png" in err
 
 
-def test_predict_does_not_import_tensorflow(sample, tmp_path: Path) -> None:
+CNN_MODEL = Path(__file__).parent / "data" / "cnn_small.keras"
+
+
+@pytest.mark.parametrize("model", [None, CNN_MODEL], ids=["shipped", "cnn"])
+def test_predict_does_not_import_tensorflow(
+    sample, tmp_path: Path, model: Path | None
+) -> None:
     path = _digit_png(sample.x_train[0], tmp_path / "d.png", dark_on_light=True)
+    args = [str(path)] if model is None else ["--model", str(model), str(path)]
     code = (
         "import sys\nfrom nnpad.cli import main\n"
-        f"rc = main(['predict', {str(path)!r}])\n"
+        f"rc = main(['predict', *{args!r}])\n"
         "heavy = [m for m in ('tensorflow', 'keras', 'PySide6') if m in sys.modules]\n"
         "print('HEAVY', heavy, rc)"
     )
@@ -176,6 +183,42 @@ def test_train_print_spec_with_the_problem_presets_and_new_settings(capsys) -> N
     assert train["train_samples"] == 300
     assert train["early_stopping_patience"] == 4
     assert train["restore_best_weights"] is False
+
+
+def test_train_print_spec_of_the_cnn_preset_lists_its_conv_layers(capsys) -> None:
+    assert main(["train", "--preset", "cnn", "--print-spec"]) == 0
+    architecture = json.loads(capsys.readouterr().out)["architecture"]
+    assert architecture["hidden"] == []
+    assert [layer["layer"] for layer in architecture["conv"]] == [
+        "Conv2D",
+        "MaxPooling2D",
+        "Conv2D",
+        "MaxPooling2D",
+        "Flatten",
+        "Dropout",
+    ]
+    assert main(["train", "--preset", "cnn", "--hidden", "32", "--print-spec"]) == 0
+    assert json.loads(capsys.readouterr().out)["architecture"]["hidden"] == [32]
+
+
+def test_a_cnn_spec_that_cannot_work_is_an_error_before_training(
+    tmp_path: Path, capsys
+) -> None:
+    spec = tmp_path / "bad.json"
+    conv = [
+        {"layer": "Conv2D", "filters": 8, "kernel_size": 5},
+        {"layer": "MaxPooling2D", "pool_size": 4},
+        {"layer": "Conv2D", "filters": 8, "kernel_size": 7},
+        {"layer": "Flatten"},
+    ]
+    spec.write_text(json.dumps({"architecture": {"hidden": [], "conv": conv}}))
+    out = tmp_path / "m.keras"
+    args = ["train", "--spec", str(spec), "--data", "sample", "--out", str(out)]
+    assert main(args) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert err.startswith("nnpad train: error: conv layer 3 (Conv2D) has a 7×7 kernel")
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(

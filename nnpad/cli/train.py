@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from nnpad.cli.errors import CliError
 from nnpad.core.curves import BatchPoint, thinned
-from nnpad.core.presets import PRESETS
+from nnpad.core.presets import ALL_PRESETS
 from nnpad.core.progress import format_duration
 
 if TYPE_CHECKING:
@@ -39,9 +39,13 @@ def add_parser(commands: Any) -> None:
     spec.add_argument(
         "--preset",
         default="classic",
-        help=f"one of {', '.join(PRESETS)} (default classic)",
+        help=f"one of {', '.join(ALL_PRESETS)} (default classic)",
     )
-    train.add_argument("--hidden", help="hidden layer sizes, e.g. 128,64")
+    train.add_argument(
+        "--hidden",
+        help="hidden layer sizes, e.g. 128,64 ('' for none: a CNN's conv layers"
+        " then feed the output layer)",
+    )
     train.add_argument("--activation", choices=["relu", "sigmoid", "tanh"])
     train.add_argument("--dropout", type=float)
     train.add_argument("--batch-norm", action=argparse.BooleanOptionalAction)
@@ -98,7 +102,8 @@ def _recipe_from_args(args: argparse.Namespace) -> Recipe:
     changes: dict[str, Any] = {}
     if args.hidden is not None:
         try:
-            changes["hidden"] = tuple(int(n) for n in args.hidden.split(","))
+            sizes = args.hidden.split(",") if args.hidden.strip() else []
+            changes["hidden"] = tuple(int(n) for n in sizes)
         except ValueError:
             raise CliError(
                 f"--hidden {args.hidden!r}: give sizes like 128,64"

@@ -1,8 +1,8 @@
 """The maths behind "look inside" and "why this digit"; views only draw its results.
 
 Neurons: :class:`NeuronMaps` says what each responds to and what it pushes toward.
-Layers are numbered as in :meth:`Network.activations`: 0 is the input, 1 the first
-hidden layer, the last the output.
+Layers are numbered as in :meth:`Network.activations`: 0 is the input, then (for a
+convolutional network) each conv layer, then the hidden layers, the last the output.
 
 Saliency: for a logit ``z_c`` (the output block before its softmax) the saliency of
 pixel ``i`` is ``x_i * dz_c / dx_i``; the contrastive view "why a and not b" uses
@@ -11,8 +11,10 @@ pixel ``i`` is ``x_i * dz_c / dx_i``; the contrastive view "why a and not b" use
 networks: the gradient is carried back through each Dense block's kernel (batch
 normalization folded in) and its activation's derivative, read from the activations
 of the forward pass (relu: 1 where the neuron is active; sigmoid: ``s (1 - s)``;
-tanh: ``1 - t^2``). One backward pass of a single vector: well under a millisecond
-for the shipped 784-512-256-10 network.
+tanh: ``1 - t^2``), then back through the conv layers, each of which knows its own
+input gradient (:mod:`nnpad.core.model.conv`: a convolution's transposed, max
+pooling's to the largest value of each block). One backward pass of a single image:
+well under a millisecond for the shipped 784-512-256-10 network.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nnpad.core.model.activations import derivative
 from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES
 
 if TYPE_CHECKING:
@@ -47,15 +50,26 @@ class NeuronMaps:
     @property
     def output_layer(self) -> int:
         """The index of the output layer."""
-        return len(self.network.blocks)
+        return len(self.network.features) + len(self.network.blocks)
+
+    @property
+    def vector_layer(self) -> int:
+        """The layer the Dense blocks read: 0 (the input) or a CNN's flattened maps."""
+        return len(self.network.features)
 
     def _weight_images(self, layer: int) -> np.ndarray:
         """What each neuron of ``layer`` (>= 1) responds to, (units, 28, 28).
 
         For the first hidden layer these are its incoming weights; for deeper layers
         the weighted sum of the first layer's images through the layers in between
-        (a linear view that ignores the activations).
+        (a linear view that ignores the activations). Only for feedforward networks:
+        a convolutional network's neurons see maps, not the image.
         """
+        if self.network.features:
+            raise ValueError(
+                "weight images are for feedforward networks; a convolutional"
+                " network's filters are in nnpad.core.conv_explain"
+            )
         if not 1 <= layer <= self.output_layer:
             raise IndexError(f"layer {layer} has no incoming weights")
         return self.network.linear_map(0, layer).T.reshape(-1, *INPUT_SHAPE)
@@ -64,11 +78,15 @@ class NeuronMaps:
         """(units, 10): what one unit of activation in ``layer`` adds to each logit.
 
         Exact for the last hidden layer; for earlier ones the product of the later
-        weight matrices, a linear view that ignores the activations in between.
+        weight matrices, a linear view that ignores the activations in between. For a
+        convolutional network ``layer`` may also be :attr:`vector_layer`, the
+        flattened maps.
         """
-        if not 1 <= layer < self.output_layer:
+        first = max(self.vector_layer, 1)
+        if not first <= layer < self.output_layer:
             raise IndexError(f"layer {layer} is not a hidden layer")
-        return self.network.linear_map(layer, self.output_layer)
+        block = layer - self.vector_layer
+        return self.network.linear_map(block, len(self.network.blocks))
 
 
 def push_summary(contributions: np.ndarray, top: int = 2) -> str:
@@ -90,19 +108,6 @@ def push_summary(contributions: np.ndarray, top: int = 2) -> str:
             "against " + ", ".join(f"{d} ({contributions[d]:+.2f})" for d in against)
         )
     return "; ".join(parts) if parts else "barely moves any digit"
-
-
-def _derivative(activation: str, output: np.ndarray) -> np.ndarray:
-    """The activation's derivative, from its output."""
-    if activation == "relu":
-        return (output > 0).astype(np.float32)
-    if activation == "sigmoid":
-        return output * (1.0 - output)
-    if activation == "tanh":
-        return 1.0 - output * output
-    if activation == "linear":
-        return np.ones_like(output)
-    raise ValueError(f"no derivative for activation {activation!r}")
 
 
 def _direction(digit: int, against: int | None) -> np.ndarray:
@@ -145,15 +150,20 @@ def input_gradient(
     """
     v = _direction(digit, against)
     acts = network.activations(image) if activations is None else activations
-    if len(acts) != len(network.blocks) + 1 or np.shape(acts[0])[0] != 1:
+    blocks, features = network.blocks, network.features
+    offset = len(features)
+    if len(acts) != offset + len(blocks) + 1 or np.shape(acts[0])[0] != 1:
         raise ValueError("activations must be network.activations of one image")
     # Back through the output block's kernel, then each hidden block's activation
     # derivative and kernel (batch norm folded in by linear_map).
-    grad = network.linear_map(len(network.blocks) - 1, len(network.blocks)) @ v
-    for index in range(len(network.blocks) - 2, -1, -1):
-        block = network.blocks[index]
-        grad = grad * _derivative(block.activation, acts[index + 1][0])
+    grad = network.linear_map(len(blocks) - 1, len(blocks)) @ v
+    for index in range(len(blocks) - 2, -1, -1):
+        grad = grad * derivative(blocks[index].activation, acts[offset + index + 1][0])
         grad = network.linear_map(index, index + 1) @ grad
+    # Then back through the conv layers, from the vector to the image.
+    grad = grad[None]
+    for index in range(offset - 1, -1, -1):
+        grad = features[index].input_gradient(grad, acts[index], acts[index + 1])
     return grad.reshape(INPUT_SHAPE).astype(np.float32, copy=False)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from nnpad.core.conv_spec import Conv2D, Dropout, Flatten, MaxPooling2D
 from nnpad.core.spec import (
     Architecture,
     Augmentation,
@@ -108,6 +109,57 @@ def lr_low() -> Recipe:
     return with_changes(classic(), learning_rate=1e-5, epochs=5)
 
 
+def cnn_small() -> Recipe:
+    """A small convolutional network: 7,018 parameters, 97.5-98% on the sample.
+
+    A 3×3 convolution of 8 filters (padding "same", so the edges count), 2×2 max
+    pooling, a 3×3 convolution of 16 filters, 2×2 max pooling, then the output
+    layer on the 6×6×16 maps. Large batches and a high learning rate falling
+    along a cosine train it in about 10 seconds on two cores; seeds 0-3 ended at
+    97.5-98.2% on the shipped sample's validation part, with healthy curves
+    (tests/core/test_cnn_training.py trains it).
+    """
+    return Recipe(
+        Architecture(
+            hidden=(),
+            conv=(
+                Conv2D(8, 3, padding="same"),
+                MaxPooling2D(2),
+                Conv2D(16, 3),
+                MaxPooling2D(2),
+                Flatten(),
+            ),
+        ),
+        TrainConfig(
+            learning_rate=1e-2, lr_schedule="cosine", batch_size=128, epochs=10
+        ),
+    )
+
+
+def cnn() -> Recipe:
+    """Keras' ``mnist_convnet`` example: 34,826 parameters, about 99% on MNIST.
+
+    Conv 32 3×3 relu, max pool 2, conv 64 3×3 relu, max pool 2, flatten, dropout
+    0.5, Dense(10, softmax); batch 128, 15 epochs, 10% for validation, as there.
+    """
+    return Recipe(
+        Architecture(
+            hidden=(),
+            conv=(
+                Conv2D(32, 3),
+                MaxPooling2D(2),
+                Conv2D(64, 3),
+                MaxPooling2D(2),
+                Flatten(),
+                Dropout(0.5),
+            ),
+        ),
+        TrainConfig(batch_size=128, epochs=15),
+    )
+
+
+#: The feedforward presets: what the window's Train form offers (it cannot show or
+#: edit conv layers yet).
 PRESETS: dict[str, Callable[[], Recipe]] = {
     "classic": classic,
     "deeper": deeper,
@@ -120,6 +172,15 @@ PRESETS: dict[str, Callable[[], Recipe]] = {
     "lr-high": lr_high,
     "lr-low": lr_low,
 }
+
+#: Convolutional presets: for the command line (``--preset``) until the window
+#: can show convolutional networks.
+CNN_PRESETS: dict[str, Callable[[], Recipe]] = {
+    "cnn-small": cnn_small,
+    "cnn": cnn,
+}
+
+ALL_PRESETS: dict[str, Callable[[], Recipe]] = {**PRESETS, **CNN_PRESETS}
 
 #: One line per preset, for the form.
 PRESET_DESCRIPTIONS: dict[str, str] = {
@@ -137,14 +198,18 @@ PRESET_DESCRIPTIONS: dict[str, str] = {
     " apart.",
     "lr-high": "Learning rate too high (0.1): the loss jumps instead of falling.",
     "lr-low": "Learning rate too low (0.00001): the loss barely moves.",
+    "cnn-small": "A small convolutional network: two 3×3 conv layers with pooling,"
+    " 7,018 parameters.",
+    "cnn": "Keras's mnist_convnet: two conv layers, pooling and dropout; 34,826"
+    " parameters.",
 }
 
 
 def preset(name: str) -> Recipe:
-    """Return a preset recipe by name."""
+    """Return a preset recipe by name (any of :data:`ALL_PRESETS`)."""
     try:
-        return PRESETS[name]()
+        return ALL_PRESETS[name]()
     except KeyError:
         raise SpecError(
-            f"no preset {name!r}; choose one of {', '.join(PRESETS)}"
+            f"no preset {name!r}; choose one of {', '.join(ALL_PRESETS)}"
         ) from None

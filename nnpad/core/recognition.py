@@ -47,9 +47,10 @@ class DigitReading:
 
     ``activations`` are every layer's, as :meth:`Network.activations` gives them for
     one image: the input (784,), each hidden layer, then the output (10,), which
-    holds the calibrated probabilities. ``why`` is the gradient x input saliency of
-    the digit read (against ``against`` when that is set): positive where ink speaks
-    for it.
+    holds the calibrated probabilities. A convolutional network's begin with the
+    input as maps (28, 28, 1) and each conv layer's maps (h, w, c) or vector.
+    ``why`` is the gradient x input saliency of the digit read (against
+    ``against`` when that is set): positive where ink speaks for it.
     """
 
     image: np.ndarray  # (28, 28) float32 in [0, 1]

@@ -7,21 +7,40 @@ and a :class:`Recipe` is the two together (what ``nnpad train --spec`` reads).
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-ACTIVATIONS: tuple[str, ...] = ("relu", "sigmoid", "tanh")
+from nnpad.core import conv_spec
+from nnpad.core.spec_checks import (
+    ACTIVATIONS,
+    SpecError,
+    as_float,
+    check_int,
+    check_range,
+    reject_unknown,
+)
+
+__all__ = [
+    "ACTIVATIONS",
+    "CONV_INPUT_SHAPE",
+    "INPUT_SHAPE",
+    "LR_SCHEDULES",
+    "NUM_CLASSES",
+    "Architecture",
+    "Augmentation",
+    "Recipe",
+    "SpecError",
+    "TrainConfig",
+    "with_changes",
+]
+
 LR_SCHEDULES: tuple[str, ...] = ("constant", "cosine")
 
 INPUT_SHAPE = (28, 28)
+CONV_INPUT_SHAPE = (*INPUT_SHAPE, 1)  # what a convolutional network's layers get
 NUM_CLASSES = 10
 MAX_UNITS = 4096
 MAX_LAYERS = 8
-
-
-class SpecError(ValueError):
-    """A spec or its JSON names something nnpad cannot build."""
 
 
 @dataclass(frozen=True)
@@ -43,16 +62,21 @@ class Augmentation:
 
     def validate(self) -> None:
         """Raise SpecError when a value is out of range."""
-        _check_range("augmentation.rotation", self.rotation, 0.0, 45.0)
-        _check_range("augmentation.shift", self.shift, 0.0, 6.0)
-        _check_range("augmentation.zoom", self.zoom, 0.0, 0.5)
+        check_range("augmentation.rotation", self.rotation, 0.0, 45.0)
+        check_range("augmentation.shift", self.shift, 0.0, 6.0)
+        check_range("augmentation.zoom", self.zoom, 0.0, 0.5)
 
 
 @dataclass(frozen=True)
 class Architecture:
-    """The network: Flatten -> hidden Dense blocks -> Dense(10, softmax).
+    """The network: [conv layers ->] Flatten -> Dense blocks -> Dense(10, softmax).
 
-    A hidden block is Dense(units) [-> BatchNormalization] -> activation [-> Dropout].
+    A hidden block is Dense(units) [-> BatchNormalization] -> activation [-> Dropout];
+    ``activation``, ``dropout`` and ``batch_norm`` are the hidden blocks' settings.
+    ``conv`` (empty for a feedforward network) lists the layers of a convolutional
+    network before its Dense layers, ending with Flatten or GlobalAveragePooling2D
+    (see :mod:`nnpad.core.conv_spec`); a convolutional network may have no hidden
+    Dense layer at all. ``l2`` penalises every Dense and Conv2D kernel.
     """
 
     hidden: tuple[int, ...] = (128, 64)
@@ -61,12 +85,23 @@ class Architecture:
     batch_norm: bool = False
     l2: float = 0.0
     augmentation: Augmentation = field(default_factory=Augmentation)
+    conv: tuple[conv_spec.ConvLayer, ...] = ()
+
+    @property
+    def convolutional(self) -> bool:
+        """Whether the network has conv layers (a CNN), not only Dense ones."""
+        return bool(self.conv)
 
     def validate(self) -> None:
         """Raise SpecError when the spec names something nnpad cannot build."""
+        if not isinstance(self.conv, tuple):
+            raise SpecError("conv must be a list of layers")
+        if self.conv:
+            conv_spec.output_shapes(self.conv, CONV_INPUT_SHAPE)
+        fewest = 0 if self.conv else 1
         hidden = self.hidden
-        if not isinstance(hidden, tuple) or not 1 <= len(hidden) <= MAX_LAYERS:
-            raise SpecError(f"hidden must list 1 to {MAX_LAYERS} layer sizes")
+        if not isinstance(hidden, tuple) or not fewest <= len(hidden) <= MAX_LAYERS:
+            raise SpecError(f"hidden must list {fewest} to {MAX_LAYERS} layer sizes")
         for units in self.hidden:
             if isinstance(units, bool) or not isinstance(units, int):
                 raise SpecError(f"layer size {units!r} is not a whole number")
@@ -76,16 +111,40 @@ class Architecture:
             raise SpecError(
                 f"activation {self.activation!r} is not one of {', '.join(ACTIVATIONS)}"
             )
-        _check_range("dropout", self.dropout, 0.0, 0.9)
-        _check_range("l2", self.l2, 0.0, 1.0)
+        check_range("dropout", self.dropout, 0.0, 0.9)
+        check_range("l2", self.l2, 0.0, 1.0)
         if not isinstance(self.batch_norm, bool):
             raise SpecError("batch_norm must be true or false")
+        if not hidden:
+            self._check_no_hidden_settings()
         self.augmentation.validate()
 
+    def _check_no_hidden_settings(self) -> None:
+        """Refuse hidden-layer settings when there is no hidden Dense layer."""
+        for name, value, default in (
+            ("activation", self.activation, "relu"),
+            ("dropout", self.dropout, 0.0),
+            ("batch_norm", self.batch_norm, False),
+        ):
+            if value != default:
+                raise SpecError(
+                    f"{name} is a setting of the hidden Dense layers and there are"
+                    " none: set it on the conv layers instead (a Conv2D's"
+                    " activation, a Dropout or BatchNormalization layer)"
+                )
+
     def describe(self) -> str:
-        """One line such as ``784-128-64-10 relu, dropout 0.2``."""
-        text = "-".join(str(n) for n in (784, *self.hidden, NUM_CLASSES))
-        extras = [self.activation]
+        """One line such as ``784-128-64-10 relu, dropout 0.2``.
+
+        A convolutional network reads ``conv 32 3×3 relu, max pool 2, flatten ->
+        128-10 relu``.
+        """
+        if self.conv:
+            dense = "-".join(str(n) for n in (*self.hidden, NUM_CLASSES))
+            text = f"{conv_spec.describe(self.conv)} -> {dense}"
+        else:
+            text = "-".join(str(n) for n in (784, *self.hidden, NUM_CLASSES))
+        extras = [self.activation] if self.hidden else []
         if self.dropout:
             extras.append(f"dropout {self.dropout:g}")
         if self.batch_norm:
@@ -94,7 +153,7 @@ class Architecture:
             extras.append(f"L2 {self.l2:g}")
         if self.augmentation.enabled:
             extras.append("augmented")
-        return f"{text} {', '.join(extras)}"
+        return f"{text} {', '.join(extras)}" if extras else text
 
 
 @dataclass(frozen=True)
@@ -125,21 +184,21 @@ class TrainConfig:
 
     def validate(self) -> None:
         """Raise SpecError when a setting is out of range."""
-        _check_range("learning_rate", self.learning_rate, 1e-6, 1.0)
+        check_range("learning_rate", self.learning_rate, 1e-6, 1.0)
         if self.lr_schedule not in LR_SCHEDULES:
             raise SpecError(
                 f"lr_schedule {self.lr_schedule!r} is not one of"
                 f" {', '.join(LR_SCHEDULES)}"
             )
-        _check_int("batch_size", self.batch_size, 1, 65536)
-        _check_int("epochs", self.epochs, 1, 1000)
-        _check_range("validation_split", self.validation_split, 0.0, 0.5)
-        _check_int("seed", self.seed, 0, 2**31 - 1)
-        _check_range("outlier_exposure", self.outlier_exposure, 0.0, 10.0)
-        _check_int("outliers", self.outliers, 0, 1_000_000)
+        check_int("batch_size", self.batch_size, 1, 65536)
+        check_int("epochs", self.epochs, 1, 1000)
+        check_range("validation_split", self.validation_split, 0.0, 0.5)
+        check_int("seed", self.seed, 0, 2**31 - 1)
+        check_range("outlier_exposure", self.outlier_exposure, 0.0, 10.0)
+        check_int("outliers", self.outliers, 0, 1_000_000)
         if self.train_samples is not None:
-            _check_int("train_samples", self.train_samples, 1, 10**8)
-        _check_int("early_stopping_patience", self.early_stopping_patience, 0, 1000)
+            check_int("train_samples", self.train_samples, 1, 10**8)
+        check_int("early_stopping_patience", self.early_stopping_patience, 0, 1000)
         if not isinstance(self.restore_best_weights, bool):
             raise SpecError("restore_best_weights must be true or false")
         if not self.validation_split and (
@@ -167,7 +226,14 @@ class Recipe:
     def to_dict(self) -> dict[str, Any]:
         """Return plain JSON-able data."""
         data = asdict(self)
-        data["architecture"]["hidden"] = list(self.architecture.hidden)
+        model = data["architecture"]
+        model["hidden"] = list(self.architecture.hidden)
+        # Left out when empty, so feedforward specs read as they did before CNNs.
+        del model["conv"]
+        if self.architecture.conv:
+            model["conv"] = [
+                conv_spec.to_dict(layer) for layer in self.architecture.conv
+            ]
         return data
 
     def to_json(self) -> str:
@@ -182,9 +248,9 @@ class Recipe:
         if "model" in data and "architecture" not in data:
             data = {**data, "architecture": data["model"]}  # before nnpad 0.2
             del data["model"]
-        _reject_unknown(data, {"architecture", "train"}, "spec")
+        reject_unknown(data, {"architecture", "train"}, "spec")
         model_data = dict(_section(data, "architecture"))
-        _reject_unknown(
+        reject_unknown(
             model_data, {f.name for f in fields(Architecture)}, "architecture"
         )
         if "hidden" in model_data:
@@ -192,12 +258,19 @@ class Recipe:
             if not isinstance(hidden, list | tuple):
                 raise SpecError("architecture.hidden must be a list of layer sizes")
             model_data["hidden"] = tuple(hidden)
+        if "conv" in model_data:
+            layers = model_data["conv"]
+            if not isinstance(layers, list | tuple):
+                raise SpecError("architecture.conv must be a list of layers")
+            model_data["conv"] = tuple(
+                conv_spec.from_dict(layer, index) for index, layer in enumerate(layers)
+            )
         if "augmentation" in model_data:
             aug = _section(model_data, "augmentation")
-            _reject_unknown(aug, {f.name for f in fields(Augmentation)}, "augmentation")
+            reject_unknown(aug, {f.name for f in fields(Augmentation)}, "augmentation")
             model_data["augmentation"] = Augmentation(**_floats(aug))
         train_data = _section(data, "train")
-        _reject_unknown(train_data, {f.name for f in fields(TrainConfig)}, "train")
+        reject_unknown(train_data, {f.name for f in fields(TrainConfig)}, "train")
         recipe = cls(
             Architecture(**_floats(model_data)), TrainConfig(**_floats(train_data))
         )
@@ -228,31 +301,11 @@ def with_changes(recipe: Recipe, **changes: Any) -> Recipe:
     ).validate()
 
 
-def _check_range(name: str, value: Any, low: float, high: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise SpecError(f"{name} must be a number, not {value!r}")
-    if not (math.isfinite(value) and low <= value <= high):
-        raise SpecError(f"{name} = {value} is not between {low:g} and {high:g}")
-
-
-def _check_int(name: str, value: Any, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise SpecError(f"{name} must be a whole number, not {value!r}")
-    if not low <= value <= high:
-        raise SpecError(f"{name} = {value} is not between {low} and {high}")
-
-
 def _section(data: dict[str, Any], key: str) -> dict[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
         raise SpecError(f"{key} must be a JSON object")
     return value
-
-
-def _reject_unknown(data: dict[str, Any], known: set[str], where: str) -> None:
-    unknown = set(data) - known
-    if unknown:
-        raise SpecError(f"unknown key(s) in {where}: {', '.join(sorted(unknown))}")
 
 
 _FLOAT_FIELDS = {
@@ -273,10 +326,6 @@ def _floats(data: dict[str, Any]) -> dict[str, Any]:
     Anything else is left for validation to judge.
     """
     return {
-        key: float(value)
-        if key in _FLOAT_FIELDS
-        and isinstance(value, int)
-        and not isinstance(value, bool)
-        else value
+        key: as_float(value) if key in _FLOAT_FIELDS else value
         for key, value in data.items()
     }

@@ -9,6 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nnpad.core import conv_spec
+from nnpad.core.conv_spec import (
+    BatchNormalization,
+    Conv2D,
+    Dropout,
+    Flatten,
+    GlobalAveragePooling2D,
+    MaxPooling2D,
+)
 from nnpad.core.model import keras_bridge, store
 from nnpad.core.model.archive import ModelFileError
 from nnpad.core.model.archive import read as read_model
@@ -32,13 +41,46 @@ SPECS = {
         hidden=(24, 12), dropout=0.2, augmentation=Augmentation(10, 2, 0.1)
     ),
     "relu-bn": Architecture(hidden=(40,), batch_norm=True),
+    # Convolutional: between them every layer kind and setting the spec can build.
+    "cnn-flatten": Architecture(
+        hidden=(),
+        conv=(
+            Conv2D(6, 3),
+            MaxPooling2D(2),
+            Conv2D(8, 3, "same", "tanh"),
+            MaxPooling2D(3),
+            Flatten(),
+            Dropout(0.5),
+        ),
+    ),
+    "cnn-bn-gap": Architecture(
+        hidden=(12,),
+        activation="sigmoid",
+        batch_norm=True,
+        dropout=0.2,
+        l2=1e-3,
+        conv=(
+            Conv2D(4, 2, "same", "sigmoid"),
+            BatchNormalization(),
+            MaxPooling2D(2),
+            Dropout(0.1),
+            Conv2D(5, 4, "valid", "relu"),
+            GlobalAveragePooling2D(),
+            BatchNormalization(),
+        ),
+    ),
+    "cnn-augmented": Architecture(
+        hidden=(16,),
+        augmentation=Augmentation(8, 2, 0.1),
+        conv=(Conv2D(3, 5, "same"), MaxPooling2D(4), Flatten()),
+    ),
 }
 
 
 def _randomize_batch_norm(model, rng: np.random.Generator) -> None:
     """Give batch-norm layers non-trivial statistics so parity means something."""
     for layer in model.layers:
-        if layer.name.startswith("batch_norm"):
+        if type(layer).__name__ == "BatchNormalization":
             gamma, beta, mean, var = layer.get_weights()
             layer.set_weights(
                 [
@@ -67,11 +109,25 @@ def test_numpy_forward_pass_matches_keras(name: str, tmp_path: Path) -> None:
         probabilities = network.predict(images)
         assert np.max(np.abs(probabilities - expected)) <= 1e-5
         activations = network.activations(images[:1])
-        assert [a.shape[1] for a in activations] == [784, *spec.hidden, 10]
+        assert [a.shape[1:] for a in activations] == expected_shapes(spec)
 
     reloaded = keras_bridge.from_network(store.load(path).network)
     again = reloaded.predict(images, verbose=0)
     assert np.max(np.abs(again - expected)) <= 1e-6
+
+
+def expected_shapes(spec: Architecture) -> list[tuple[int, ...]]:
+    """One image's shape at the input and after each layer but Dropout."""
+    if not spec.conv:
+        return [(784,), *((n,) for n in spec.hidden), (10,)]
+    conv = [
+        shape
+        for layer, shape in zip(
+            spec.conv, conv_spec.output_shapes(spec.conv, (28, 28, 1)), strict=True
+        )
+        if not isinstance(layer, Dropout)
+    ]
+    return [(28, 28, 1), *conv, *((n,) for n in spec.hidden), (10,)]
 
 
 def test_save_is_atomic_and_needs_keras_suffix(tmp_path: Path) -> None:

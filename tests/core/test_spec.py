@@ -18,7 +18,7 @@ def test_default_is_the_classic_network() -> None:
     assert recipe.architecture.describe() == "784-128-64-10 relu"
 
 
-@pytest.mark.parametrize("name", sorted(presets.PRESETS))
+@pytest.mark.parametrize("name", sorted(presets.ALL_PRESETS))
 def test_presets_round_trip_through_json(name: str) -> None:
     recipe = presets.preset(name)
     again = Recipe.from_json(recipe.to_json())
@@ -138,7 +138,7 @@ def test_invalid_new_settings_are_refused(train: str, words: str) -> None:
 
 
 def test_every_preset_has_a_one_line_description() -> None:
-    assert set(presets.PRESET_DESCRIPTIONS) == set(presets.PRESETS)
+    assert set(presets.PRESET_DESCRIPTIONS) == set(presets.ALL_PRESETS)
     for text in presets.PRESET_DESCRIPTIONS.values():
         assert "\n" not in text
         assert 20 <= len(text) <= 100

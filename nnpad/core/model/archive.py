@@ -11,15 +11,27 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from nnpad.core import conv_spec
+from nnpad.core.model.archive_layers import (
+    CONV_CLASSES,
+    ConvPlan,
+    DensePlan,
+    ModelFileError,
+    add_activation,
+    add_batch_norm,
+    augmentation_values,
+    dense_plan,
+    read_features,
+    weight_arrays,
+)
 from nnpad.core.model.network import INPUT_SIZE, BatchNorm, DenseBlock, Network
 from nnpad.core.model.trained import TrainedModel
 from nnpad.core.spec import (
+    CONV_INPUT_SHAPE,
     INPUT_SHAPE,
     NUM_CLASSES,
     Architecture,
@@ -45,26 +57,14 @@ _H5_NAMES = {
     "BatchNormalization": "batch_normalization",
     "Activation": "activation",
     "Dropout": "dropout",
+    "Conv2D": "conv2d",
+    "MaxPooling2D": "max_pooling2d",
+    "GlobalAveragePooling2D": "global_average_pooling2d",
 }
 _AUGMENTATION_LAYERS = {"Reshape", "RandomRotation", "RandomTranslation", "RandomZoom"}
 _HIDDEN_ACTIVATIONS = {"relu", "sigmoid", "tanh"}
 
-
-class ModelFileError(ValueError):
-    """A model file nnpad cannot use; the message says why in plain words."""
-
-
-@dataclass
-class _LayerPlan:
-    """A Dense block found in the config, before its weights are read."""
-
-    dense_key: str
-    units: int
-    activation: str
-    bn_key: str | None = None
-    bn_epsilon: float = 1e-3
-    dropout: float = 0.0
-    l2: float = 0.0
+__all__ = ["METADATA_NAME", "ModelFileError", "read"]
 
 
 def read(path: str | Path) -> TrainedModel:
@@ -88,10 +88,10 @@ def read(path: str | Path) -> TrainedModel:
         ) from None
     except OSError as exc:
         raise ModelFileError(f"cannot read {name}: {exc.strerror or exc}") from None
-    spec, plans = _parse_config(config, name)
-    blocks = _read_blocks(weights, plans, name)
+    spec, conv, plans = _parse_config(config, name)
+    features, blocks = _read_weights(weights, conv, plans, name)
     try:
-        network = Network(spec, blocks)
+        network = Network(spec, blocks, features)
     except ValueError as exc:
         raise ModelFileError(f"{name}: {exc}") from None
     return TrainedModel(_recipe(spec, metadata), network, metadata)
@@ -139,7 +139,9 @@ def _recipe(spec: Architecture, metadata: dict[str, Any]) -> Recipe:
     return Recipe(spec, train)
 
 
-def _parse_config(config: Any, name: str) -> tuple[Architecture, list[_LayerPlan]]:
+def _parse_config(
+    config: Any, name: str
+) -> tuple[Architecture, ConvPlan, list[DensePlan]]:
     """Check the layer list against what nnpad builds and derive the spec."""
     if not isinstance(config, dict) or config.get("class_name") not in (
         "Functional",
@@ -149,47 +151,104 @@ def _parse_config(config: Any, name: str) -> tuple[Architecture, list[_LayerPlan
     layers = config.get("config", {}).get("layers")
     if not isinstance(layers, list) or not layers:
         raise ModelFileError(f"{name}: the model lists no layers")
-
-    counters: dict[str, int] = {}
-    plans: list[_LayerPlan] = []
-    augmentation: dict[str, float] = {}
-    seen_flatten = False
-    input_shape: list[Any] | None = None
+    found = _Layers()
     for layer in layers:
         cls, layer_config = _layer_parts(layer, name)
-        key = _h5_key(cls, counters)
+        found.add(cls, _h5_key(cls, found.counters), layer_config, name)
+    found.check_input(name)
+    return _architecture(found, name), found.conv, found.plans
+
+
+@dataclass
+class _Layers:
+    """What a config's layers say, gathered in one pass over them, in order.
+
+    ``stage`` is where the walk is: ``input`` (the input and augmentation layers),
+    ``maps`` (conv layers), ``vector`` (after Flatten or global pooling) and
+    ``dense`` (from the first Dense layer on).
+    """
+
+    counters: dict[str, int] = field(default_factory=dict)
+    stage: str = "input"
+    input_shape: list[Any] | None = None
+    reshaped: list[Any] | None = None  # a Reshape layer's target shape
+    augmentation: dict[str, float] = field(default_factory=dict)
+    conv: ConvPlan = field(default_factory=ConvPlan)
+    plans: list[DensePlan] = field(default_factory=list)
+
+    def add(self, cls: str, key: str, config: dict[str, Any], name: str) -> None:
         if cls == "InputLayer":
-            input_shape = layer_config.get("batch_shape") or layer_config.get(
-                "batch_input_shape"
-            )
+            self.input_shape = _batch_shape(config)
         elif cls in _AUGMENTATION_LAYERS:
-            if seen_flatten:
+            if self.stage != "input":
                 raise ModelFileError(f"{name}: unexpected {cls} after Flatten")
-            augmentation.update(_augmentation_values(cls, layer_config))
-        elif cls == "Flatten":
-            seen_flatten = True
-            if input_shape is None:
-                input_shape = layer_config.get("batch_shape") or layer_config.get(
-                    "batch_input_shape"
-                )
-        elif not seen_flatten:
+            if cls == "Reshape":
+                self.reshaped = config.get("target_shape")
+            self.augmentation.update(augmentation_values(cls, config))
+        elif cls in ("Flatten", "GlobalAveragePooling2D"):
+            if self.stage in ("vector", "dense"):
+                raise ModelFileError(f"{name}: unexpected {cls} after Flatten")
+            if self.stage == "maps":
+                self.conv.add(cls, key, config, name)
+            elif cls != "Flatten":
+                raise ModelFileError(f"{name}: {cls} without Conv2D layers before it")
+            elif self.input_shape is None:
+                self.input_shape = _batch_shape(config)
+            self.stage = "vector"
+        elif cls in ("Conv2D", "MaxPooling2D") and self.stage in ("vector", "dense"):
+            raise ModelFileError(f"{name}: unexpected {cls} after Flatten")
+        elif self._in_conv_part(cls):
+            self.stage = "maps" if self.stage == "input" else self.stage
+            self.conv.add(cls, key, config, name)
+        elif self.stage in ("input", "maps"):
             raise ModelFileError(f"{name}: expected Flatten before {cls}")
         elif cls == "Dense":
-            plans.append(_dense_plan(key, layer_config, name))
-        elif not plans:
+            self.stage = "dense"
+            self.plans.append(dense_plan(key, config, name))
+        elif not self.plans:
             raise ModelFileError(f"{name}: {cls} before the first Dense layer")
         elif cls == "BatchNormalization":
-            _add_batch_norm(plans[-1], key, layer_config, name)
+            add_batch_norm(self.plans[-1], key, config, name)
         elif cls == "Activation":
-            _add_activation(plans[-1], layer_config, name)
+            add_activation(self.plans[-1], config, name)
         elif cls == "Dropout":
-            plans[-1].dropout = float(layer_config.get("rate", 0.0))
+            self.plans[-1].dropout = float(config.get("rate", 0.0))
 
-    if list(input_shape or [])[1:] != list(INPUT_SHAPE):
-        raise ModelFileError(
-            f"{name}: the model takes input of shape {input_shape}, not 28x28 images"
+    def _in_conv_part(self, cls: str) -> bool:
+        """Whether ``cls`` here belongs to the conv layers (not a Dense block)."""
+        if cls in ("Conv2D", "MaxPooling2D"):
+            return True
+        # Batch norm and dropout: of the conv part from its first layer to the
+        # first Dense layer, of the Dense blocks after.
+        return cls in CONV_CLASSES and (
+            self.stage == "maps" or (self.stage == "vector" and bool(self.conv.layers))
         )
-    if len(plans) < 2:
+
+    def check_input(self, name: str) -> None:
+        """Refuse a model whose input is not a 28x28 image (with one channel)."""
+        shape = list(self.input_shape or [])[1:]
+        if self.conv.layers:
+            channel = [*INPUT_SHAPE, 1]
+            fits = shape == channel or (
+                shape == list(INPUT_SHAPE) and self.reshaped == channel
+            )
+        else:
+            fits = shape == list(INPUT_SHAPE)
+        if not fits:
+            raise ModelFileError(
+                f"{name}: the model takes input of shape {self.input_shape}, not"
+                " 28x28 images"
+            )
+
+
+def _batch_shape(config: dict[str, Any]) -> Any:
+    return config.get("batch_shape") or config.get("batch_input_shape")
+
+
+def _architecture(found: _Layers, name: str) -> Architecture:
+    """The spec the layers make, or ModelFileError if nnpad would build otherwise."""
+    plans = found.plans
+    if len(plans) < (1 if found.conv.layers else 2):
         raise ModelFileError(f"{name}: nnpad needs at least one hidden Dense layer")
     hidden, output = plans[:-1], plans[-1]
     if output.units != NUM_CLASSES or output.activation != "softmax":
@@ -199,28 +258,29 @@ def _parse_config(config: Any, name: str) -> tuple[Architecture, list[_LayerPlan
         )
     if output.bn_key is not None:
         raise ModelFileError(f"{name}: batch normalization on the output layer")
-    activations = {plan.activation for plan in hidden}
+    activations = {plan.activation for plan in hidden} or {"relu"}
     if len(activations) != 1 or not activations <= _HIDDEN_ACTIVATIONS:
         raise ModelFileError(
             f"{name}: hidden layers must all use one of relu, sigmoid or tanh"
             f" (found {', '.join(sorted(activations))})"
         )
-    bn = {plan.bn_key is not None for plan in hidden}
+    bn = {plan.bn_key is not None for plan in hidden} or {False}
     if len(bn) != 1:
         raise ModelFileError(f"{name}: batch norm on some hidden layers only")
     try:
         spec = Architecture(
             hidden=tuple(plan.units for plan in hidden),
             activation=activations.pop(),
-            dropout=max(plan.dropout for plan in hidden),
+            dropout=max((plan.dropout for plan in hidden), default=0.0),
             batch_norm=bn.pop(),
-            l2=max(plan.l2 for plan in plans),
-            augmentation=Augmentation(**augmentation),
+            l2=max(found.conv.l2, *(plan.l2 for plan in plans)),
+            augmentation=Augmentation(**found.augmentation),
+            conv=tuple(found.conv.layers),
         )
         spec.validate()
     except (SpecError, TypeError) as exc:
         raise ModelFileError(f"{name}: {exc}") from None
-    return spec, plans
+    return spec
 
 
 def _layer_parts(layer: Any, name: str) -> tuple[str, dict[str, Any]]:
@@ -251,78 +311,28 @@ def _h5_key(cls: str, counters: dict[str, int]) -> str:
     return base if count == 0 else f"{base}_{count}"
 
 
-def _dense_plan(key: str, config: dict[str, Any], name: str) -> _LayerPlan:
-    units = config.get("units")
-    if not isinstance(units, int) or isinstance(units, bool) or units < 1:
-        raise ModelFileError(f"{name}: a Dense layer has no valid unit count")
-    if config.get("use_bias", True) is not True:
-        raise ModelFileError(f"{name}: Dense layers without bias are not supported")
-    activation = config.get("activation", "linear")
-    if not isinstance(activation, str):
-        raise ModelFileError(f"{name}: custom activation functions are not supported")
-    return _LayerPlan(key, units, activation, l2=_l2(config.get("kernel_regularizer")))
-
-
-def _l2(regularizer: Any) -> float:
-    """Return the L2 factor of a serialized L2 regularizer (0 when there is none)."""
-    if not isinstance(regularizer, dict) or regularizer.get("class_name") != "L2":
-        return 0.0
-    value = regularizer.get("config", {}).get("l2", 0.0)
-    return float(value) if isinstance(value, int | float) else 0.0
-
-
-def _add_batch_norm(
-    plan: _LayerPlan, key: str, config: dict[str, Any], name: str
-) -> None:
-    if plan.bn_key is not None or plan.activation != "linear":
-        raise ModelFileError(f"{name}: batch norm must follow a linear Dense layer")
-    if config.get("center", True) is not True or config.get("scale", True) is not True:
-        raise ModelFileError(f"{name}: batch norm without centre or scale")
-    epsilon = config.get("epsilon", 1e-3)
-    if not isinstance(epsilon, int | float) or not 0 < epsilon < 1:
-        raise ModelFileError(f"{name}: batch norm epsilon {epsilon!r} is invalid")
-    plan.bn_key, plan.bn_epsilon = key, float(epsilon)
-
-
-def _add_activation(plan: _LayerPlan, config: dict[str, Any], name: str) -> None:
-    activation = config.get("activation")
-    if plan.activation != "linear" or not isinstance(activation, str):
-        raise ModelFileError(f"{name}: unexpected Activation layer")
-    plan.activation = activation
-
-
-def _augmentation_values(cls: str, config: dict[str, Any]) -> dict[str, float]:
-    def upper(value: Any) -> float:
-        if isinstance(value, list | tuple):
-            value = max(abs(v) for v in value) if value else 0.0
-        return float(value or 0.0)
-
-    if cls == "RandomRotation":
-        return {"rotation": round(upper(config.get("factor")) * 360.0, 6)}
-    if cls == "RandomTranslation":
-        return {"shift": round(upper(config.get("height_factor")) * 28.0, 6)}
-    if cls == "RandomZoom":
-        return {"zoom": round(upper(config.get("height_factor")), 6)}
-    return {}
-
-
-def _read_blocks(
-    weights: bytes, plans: list[_LayerPlan], name: str
-) -> list[DenseBlock]:
+def _read_weights(
+    weights: bytes, conv: ConvPlan, plans: list[DensePlan], name: str
+) -> tuple[list[Any], list[DenseBlock]]:
+    """The conv layers and the Dense blocks with their weights."""
     import h5py
 
     try:
         with h5py.File(io.BytesIO(weights), "r") as h5:
-            blocks = []
+            features = read_features(h5, conv, name) if conv.layers else []
             inputs = INPUT_SIZE
+            if conv.layers:
+                inputs = conv_spec.output_shapes(tuple(conv.layers), CONV_INPUT_SHAPE)
+                inputs = inputs[-1][0]
+            blocks = []
             for plan in plans:
                 bias_shape = (plan.units,)
-                kernel, bias = _arrays(
+                kernel, bias = weight_arrays(
                     h5, plan.dense_key, [(inputs, plan.units), bias_shape], name
                 )
                 bn = None
                 if plan.bn_key is not None:
-                    arrays = _arrays(h5, plan.bn_key, [bias_shape] * 4, name)
+                    arrays = weight_arrays(h5, plan.bn_key, [bias_shape] * 4, name)
                     bn = BatchNorm(*arrays, epsilon=plan.bn_epsilon)
                 blocks.append(DenseBlock(kernel, bias, plan.activation, bn))
                 inputs = plan.units
@@ -330,23 +340,4 @@ def _read_blocks(
         raise
     except Exception:  # h5py raises OSError, KeyError, ValueError... on bad files
         raise ModelFileError(f"{name}: the weights inside are unreadable") from None
-    return blocks
-
-
-def _arrays(
-    h5: Any, key: str, shapes: list[tuple[int, ...]], name: str
-) -> list[np.ndarray]:
-    group = h5.get(f"layers/{key}/vars")
-    if group is None or len(group) != len(shapes):
-        raise ModelFileError(f"{name}: the weights do not match the architecture")
-    arrays = []
-    for index, shape in enumerate(shapes):
-        array = np.asarray(group[str(index)])
-        if array.shape != shape or array.dtype.kind != "f":
-            raise ModelFileError(
-                f"{name}: weights of shape {array.shape} where {shape} was expected"
-            )
-        if not np.all(np.isfinite(array)):
-            raise ModelFileError(f"{name} contains NaN or infinite weights")
-        arrays.append(array.astype(np.float32))
-    return arrays
+    return features, blocks

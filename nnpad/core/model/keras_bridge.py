@@ -15,10 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nnpad.core import tf_env
+from nnpad.core import conv_spec, tf_env
 from nnpad.core.files import atomic_path
 from nnpad.core.model.archive import METADATA_NAME, ModelFileError
-from nnpad.core.model.network import BatchNorm, DenseBlock, Network
+from nnpad.core.model.network import (
+    BatchNorm,
+    DenseBlock,
+    Network,
+    feature_arrays,
+    feature_layer,
+)
 from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES, Architecture, Recipe
 
 if TYPE_CHECKING:
@@ -35,9 +41,12 @@ def build(spec: Architecture, seed: int | None = None) -> keras.Model:
     inputs = k.Input(shape=INPUT_SHAPE, name="image")
     x = inputs
     aug = spec.augmentation
+    if aug.enabled or spec.conv:
+        # Images stay (n, 28, 28) everywhere else: the model adds the channel axis
+        # that augmentation and convolutions need.
+        x = layers.Reshape((*INPUT_SHAPE, 1), name="add_channel")(x)
     if aug.enabled:
         # Identity at inference; the NumPy forward pass skips them.
-        x = layers.Reshape((*INPUT_SHAPE, 1), name="add_channel")(x)
         if aug.rotation:
             x = layers.RandomRotation(
                 aug.rotation / 360.0, fill_mode="constant", name="rotate"
@@ -49,8 +58,12 @@ def build(spec: Architecture, seed: int | None = None) -> keras.Model:
             )(x)
         if aug.zoom:
             x = layers.RandomZoom(aug.zoom, fill_mode="constant", name="zoom")(x)
-    x = layers.Flatten(name="flatten")(x)
     regularizer = k.regularizers.L2(spec.l2) if spec.l2 else None
+    if spec.conv:
+        for layer, name in zip(spec.conv, conv_names(spec), strict=True):
+            x = _keras_conv_layer(k, layer, name, regularizer)(x)
+    else:
+        x = layers.Flatten(name="flatten")(x)
     for index, units in enumerate(spec.hidden, start=1):
         x = layers.Dense(
             units,
@@ -67,6 +80,63 @@ def build(spec: Architecture, seed: int | None = None) -> keras.Model:
         NUM_CLASSES, activation="softmax", kernel_regularizer=regularizer, name="output"
     )(x)
     return k.Model(inputs, outputs, name="nnpad")
+
+
+_NAME_PREFIXES = {
+    conv_spec.Conv2D: "conv",
+    conv_spec.MaxPooling2D: "pool",
+    conv_spec.BatchNormalization: "conv_norm",
+    conv_spec.Dropout: "conv_dropout",
+}
+
+
+def conv_names(spec: Architecture) -> list[str]:
+    """The Keras names nnpad gives the conv layers: conv_1, pool_1, ..., flatten."""
+    counts: dict[str, int] = {}
+    names = []
+    for layer in spec.conv:
+        prefix = _NAME_PREFIXES.get(type(layer))
+        if prefix is None:
+            names.append(
+                "flatten" if isinstance(layer, conv_spec.Flatten) else "global_average"
+            )
+            continue
+        counts[prefix] = counts.get(prefix, 0) + 1
+        names.append(f"{prefix}_{counts[prefix]}")
+    return names
+
+
+def _keras_conv_layer(
+    k: Any, layer: conv_spec.ConvLayer, name: str, regularizer: Any
+) -> Any:
+    layers = k.layers
+    if isinstance(layer, conv_spec.Conv2D):
+        return layers.Conv2D(
+            layer.filters,
+            layer.kernel_size,
+            padding=layer.padding,
+            activation=layer.activation,
+            kernel_regularizer=regularizer,
+            name=name,
+        )
+    if isinstance(layer, conv_spec.MaxPooling2D):
+        return layers.MaxPooling2D(layer.pool_size, name=name)
+    if isinstance(layer, conv_spec.BatchNormalization):
+        return layers.BatchNormalization(name=name)
+    if isinstance(layer, conv_spec.Dropout):
+        return layers.Dropout(layer.rate, name=name)
+    if isinstance(layer, conv_spec.Flatten):
+        return layers.Flatten(name=name)
+    return layers.GlobalAveragePooling2D(name=name)
+
+
+def _conv_layers(model: keras.Model, spec: Architecture) -> list[tuple[Any, Any]]:
+    """(spec layer, Keras layer) for each conv layer but Dropout, in order."""
+    return [
+        (layer, model.get_layer(name))
+        for layer, name in zip(spec.conv, conv_names(spec), strict=True)
+        if not isinstance(layer, conv_spec.Dropout)
+    ]
 
 
 def _dense_layers(model: keras.Model, spec: Architecture) -> list[tuple[Any, Any]]:
@@ -94,7 +164,12 @@ def to_network(model: keras.Model, spec: Architecture) -> Network:
             )
             bn = BatchNorm(gamma, beta, mean, var, float(bn_layer.epsilon))
         blocks.append(DenseBlock(kernel, bias, activation, bn))
-    return Network(spec, blocks)
+    features = []
+    for layer, keras_layer in _conv_layers(model, spec):
+        arrays = [np.array(w, dtype=np.float32) for w in keras_layer.get_weights()]
+        epsilon = float(getattr(keras_layer, "epsilon", 1e-3))
+        features.append(feature_layer(layer, arrays, epsilon))
+    return Network(spec, blocks, features)
 
 
 def from_network(network: Network) -> keras.Model:
@@ -106,6 +181,12 @@ def from_network(network: Network) -> keras.Model:
         dense.set_weights([block.kernel, block.bias])
         if bn_layer is not None and block.batch_norm is not None:
             bn_layer.set_weights(block.batch_norm.arrays())
+    for (_, keras_layer), feature in zip(
+        _conv_layers(model, network.architecture), network.features, strict=True
+    ):
+        arrays = feature_arrays(feature)
+        if arrays:
+            keras_layer.set_weights(arrays)
     return model
 
 

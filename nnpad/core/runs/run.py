@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from nnpad.core.curves import BatchPoint, best_epoch
 from nnpad.core.diagnosis import Diagnosis, RunStatus, diagnose
-from nnpad.core.presets import PRESETS
+from nnpad.core.presets import ALL_PRESETS
 
 if TYPE_CHECKING:
     from nnpad.core.progress import EpochResult
@@ -118,7 +118,7 @@ def describe_recipe(recipe: Recipe) -> str:
 
 def preset_name(recipe: Recipe) -> str | None:
     """The name of the preset ``recipe`` equals, if any."""
-    for name, make in PRESETS.items():
+    for name, make in ALL_PRESETS.items():
         if make() == recipe:
             return name
     return None

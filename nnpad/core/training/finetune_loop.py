@@ -61,9 +61,10 @@ def train_loop(
     keras.utils.set_random_seed(cfg.seed)
     spec = tuner.start.recipe.architecture
     # The starting weights in an architecture with the fine-tuning's augmentation.
+    start = tuner.start.network
     model = from_network(
         Network(
-            replace(spec, augmentation=cfg.augmentation), tuner.start.network.blocks
+            replace(spec, augmentation=cfg.augmentation), start.blocks, start.features
         )
     )
     step = _make_step(model, cfg.learning_rate, cfg.l2sp, cfg.mine_per_batch)
