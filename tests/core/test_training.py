@@ -178,9 +178,12 @@ def test_a_stopped_run_keeps_the_last_complete_epoch(tiny_dataset: Dataset) -> N
 def test_extra_images_join_the_training_side_only(tiny_dataset: Dataset) -> None:
     recorder = RecordingListener()
     extra = (tiny_dataset.x_train[:32].copy(), tiny_dataset.y_train[:32].copy())
-    recipe = Recipe(TINY.architecture, TrainConfig(epochs=1, batch_size=16))
+    recipe = Recipe(
+        TINY.architecture,
+        TrainConfig(epochs=1, batch_size=16, validation_split=0.2),
+    )
     trainer = Trainer(recipe, tiny_dataset, steps_per_execution=1, extra=extra)
     trainer.run(recorder)
 
     info = recorder.of("started")[0]
-    assert (info.train_samples, info.val_samples) == (250 + 32, 50)
+    assert (info.train_samples, info.val_samples) == (240 + 32, 60)
