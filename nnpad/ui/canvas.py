@@ -19,8 +19,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from nnpad.core.history import History
 from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke
+from nnpad.core.undo import UndoStack
 from nnpad.ui.canvas_overlays import (
     DigitMark,
     paint_marks,
@@ -83,7 +83,7 @@ class DrawingCanvas(PointerInput, QWidget):
         self.setMinimumSize(400, 200)
 
         self._drawing = Drawing()
-        self._history: History[Drawing] = History()
+        self._history: UndoStack[Drawing] = UndoStack()
         self._brush = BRUSH_DEFAULT
         self._eraser = False
         # The stroke in progress: logical points, its kind and the device drawing it.
