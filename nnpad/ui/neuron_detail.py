@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from nnpad.core.explain import push_summary, saliency
 from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES
 from nnpad.ui.grids import blank_grid, symmetric_limit
-from nnpad.ui.plot_style import DIVERGING
+from nnpad.ui.style import DIVERGING, ZERO_LINE
 
 if TYPE_CHECKING:
     from nnpad.core.explain import NeuronMaps
@@ -85,7 +85,7 @@ class NeuronDetail(QWidget):
         self._bars_view.getAxis("bottom").setTicks(
             [[(d, str(d)) for d in range(NUM_CLASSES)]]
         )
-        self._bars_view.addLine(y=0, pen=pg.mkPen("#888"))
+        self._bars_view.addLine(y=0, pen=pg.mkPen(ZERO_LINE))
         self.bars_item = pg.BarGraphItem(
             x=np.arange(NUM_CLASSES), height=np.zeros(NUM_CLASSES), width=0.7
         )

@@ -14,7 +14,7 @@ from PySide6.QtGui import QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, 
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from nnpad.core.verdict import percent
-from nnpad.ui.verdict_colours import colour
+from nnpad.ui.style import verdict_colour
 
 if TYPE_CHECKING:
     from nnpad.core.recognition import Recognition
@@ -86,9 +86,9 @@ class NumberStrip(QWidget):
         text_colour = self.palette().windowText().color()
         for i, (digit, confidence, kind) in enumerate(self._chips):
             rect = self.chip_rect(i)
-            tint = colour(kind)
+            tint = verdict_colour(kind)
             if i == self._selected:
-                fill = colour(kind)
+                fill = verdict_colour(kind)
                 fill.setAlpha(40)
                 painter.setBrush(fill)
                 painter.setPen(QPen(tint, 2.0 if not self.hasFocus() else 3.0))
