@@ -32,8 +32,7 @@ from nnpad.core.spec import (
     SpecError,
     TrainConfig,
 )
-
-ERROR_STYLE = "color: #d32f2f;"
+from nnpad.ui.style import ERROR_STYLE, QUIET_STYLE
 
 
 class _ExactSpinBox(QDoubleSpinBox):
@@ -117,7 +116,7 @@ class RecipeForm(QWidget):
         self.preset_description = QLabel()
         self.preset_description.setObjectName("presetDescription")
         self.preset_description.setWordWrap(True)
-        self.preset_description.setStyleSheet("color: palette(mid);")
+        self.preset_description.setStyleSheet(QUIET_STYLE)
         self.hidden_edit = QLineEdit()
         self.hidden_edit.setPlaceholderText("128, 64")
         self.activation_combo = QComboBox()
