@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnpad.core.progress import format_duration
+from nnpad.core.progress import format_duration, format_percent
 
 if TYPE_CHECKING:
     from nnpad.core.runs import Run
 
-COLUMNS = ("Run", "Epochs", "Time", "Best val acc.", "In use", "Recipe")
+COLUMNS = ("Run", "Epochs", "Time", "Val acc.", "In use", "Recipe")
 RECIPE = COLUMNS.index("Recipe")
 _ID = Qt.ItemDataRole.UserRole
 
@@ -149,14 +149,20 @@ class RunsTable(QWidget):
         )
         name.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
         name.setToolTip(run.diagnosis.message if run.diagnosis else run.summary)
-        best = run.best_val_accuracy
+        accuracy = QTableWidgetItem(
+            "…" if run.status == "running" else format_percent(run.val_accuracy)
+        )
+        accuracy.setToolTip(
+            "Validation accuracy of the model the run made, as offered and kept"
+            " (a fine-tuning: on the MNIST check images)"
+        )
         recipe = QTableWidgetItem(run.summary)
         recipe.setToolTip(run.summary)
         cells = [
             name,
             QTableWidgetItem(f"{len(run.epochs)}/{run.planned_epochs}"),
             QTableWidgetItem(format_duration(run.seconds) if run.seconds else "—"),
-            QTableWidgetItem("—" if best is None else f"{best:.2%}"),
+            accuracy,
             QTableWidgetItem("★ in use" if in_use else ("kept" if run.kept else "")),
             recipe,
         ]

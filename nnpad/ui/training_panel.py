@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from nnpad.core.progress import format_duration
 from nnpad.core.spec import SpecError
+from nnpad.core.training.finetune_config import FinetuneConfig, finetune_recipe
 from nnpad.ui.data_chooser import DataChooser
 from nnpad.ui.model_offer import ModelOffer, button
 from nnpad.ui.recipe_form import RecipeForm
@@ -218,8 +219,10 @@ class TrainingPanel(QWidget):
         if self.controller.is_running() or model is None or not self.samples_folder:
             return
         source = self.data.source() or "sample"
-        self._begin(model.recipe, source, name="my handwriting")
-        self.controller.start_finetune(model, self.samples_folder, source)
+        config = FinetuneConfig()
+        recipe = finetune_recipe(model.recipe, config)
+        self._begin(recipe, source, name="my handwriting")
+        self.controller.start_finetune(model, self.samples_folder, source, config)
 
     def _begin(self, recipe: Recipe, source: Source, name: str | None = None) -> None:
         self._run_source, self._run_started = source, False

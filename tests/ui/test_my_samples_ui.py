@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from nnpad.core.data.my_samples import SampleStore
 from nnpad.core.model import store as model_store
+from nnpad.core.progress import format_percent
+from nnpad.ui.evaluate_panel import STALE
 from tests.support.canvas_input import draw_stroke
 
 SEVEN = [(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.6, 0.5), (0.45, 0.85)]
@@ -91,16 +93,34 @@ def test_teach_it_my_handwriting_runs_in_the_train_tab(window, qtbot) -> None:
             wobble = [(x + rng.uniform(-0.03, 0.03), y) for x, y in points]
             draw_stroke(window.canvas, wobble)
             qtbot.keyClick(window.canvas, key)
+    evaluation = window.evaluation
+    with qtbot.waitSignal(evaluation.runner.finished, timeout=20_000):
+        evaluation.evaluate_button.click()
     panel = window.training
+    bar_formats: list[str] = []
+    window.controller.batch.connect(
+        lambda _: bar_formats.append(panel.progress.format())
+    )
     with qtbot.waitSignal(window.controller.finished, timeout=120_000) as done:
         window.samples.teach_button.click()
-        assert window.tabs.currentWidget() is window.train_panel
+        assert window.panels.current() == "train"
     qtbot.waitUntil(lambda: not window.controller.is_running(), timeout=20_000)
     result = done.args[0]
     assert result.status == "finished" and result.network is not None
-    assert "MNIST" in panel.offer.label.text() and "→" in panel.offer.label.text()
     (run,) = panel.board.history.runs()
     assert run.name == "my handwriting"
+    # Each figure is worked out once: the epochs planned, and the model's accuracy.
+    planned = result.settings["max_epochs"]
+    assert bar_formats and all(f"/{planned} ·" in text for text in bar_formats)
+    table = panel.board.table.table
+    assert table.item(0, 1).text() == f"{len(result.epochs)}/{planned}"
+    shown = table.item(0, 3).text()
+    assert shown == format_percent(result.val_accuracy)
+    offer = panel.offer.label.text()
+    assert f"val accuracy {shown}" in offer and "MNIST" in offer
+    assert "held-out samples" in offer and "→" in offer
     panel.offer.use_button.click()
     assert window.session.model.network is result.network
     assert window.session.model.thresholds == model_store.load().thresholds
+    # The Evaluate tab says its figures were of the model used before.
+    assert not evaluation.is_current() and STALE in evaluation.summary.text()
