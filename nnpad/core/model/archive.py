@@ -141,15 +141,7 @@ def _recipe(spec: Architecture, metadata: dict[str, Any]) -> Recipe:
 
 def _parse_config(config: Any, name: str) -> tuple[Architecture, list[_LayerPlan]]:
     """Check the layer list against what nnpad builds and derive the spec."""
-    if not isinstance(config, dict) or config.get("class_name") not in (
-        "Functional",
-        "Sequential",
-    ):
-        raise ModelFileError(f"{name}: not a Keras Functional or Sequential model")
-    layers = config.get("config", {}).get("layers")
-    if not isinstance(layers, list) or not layers:
-        raise ModelFileError(f"{name}: the model lists no layers")
-
+    layers = _layer_list(config, name)
     counters: dict[str, int] = {}
     plans: list[_LayerPlan] = []
     augmentation: dict[str, float] = {}
@@ -221,6 +213,19 @@ def _parse_config(config: Any, name: str) -> tuple[Architecture, list[_LayerPlan
     except (SpecError, TypeError) as exc:
         raise ModelFileError(f"{name}: {exc}") from None
     return spec, plans
+
+
+def _layer_list(config: Any, name: str) -> list[Any]:
+    """The layers of a Keras Functional or Sequential model's config."""
+    if not isinstance(config, dict) or config.get("class_name") not in (
+        "Functional",
+        "Sequential",
+    ):
+        raise ModelFileError(f"{name}: not a Keras Functional or Sequential model")
+    layers = config.get("config", {}).get("layers")
+    if not isinstance(layers, list) or not layers:
+        raise ModelFileError(f"{name}: the model lists no layers")
+    return layers
 
 
 def _layer_parts(layer: Any, name: str) -> tuple[str, dict[str, Any]]:
