@@ -124,7 +124,19 @@ class TrainingListener(Protocol):
 
 
 class SilentListener(TrainingListener):
-    """A listener that ignores everything (the protocol's methods do nothing)."""
+    """A listener that ignores everything."""
+
+    def started(self, info: TrainingStarted) -> None:  # noqa: D102
+        return None
+
+    def batch(self, progress: BatchProgress) -> None:  # noqa: D102
+        return None
+
+    def epoch(self, result: EpochResult) -> None:  # noqa: D102
+        return None
+
+    def snapshot(self, network: Network) -> None:  # noqa: D102
+        return None
 
 
 class Stoppable:

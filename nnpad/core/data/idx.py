@@ -106,9 +106,9 @@ def _partner(path: Path) -> tuple[Path, Path]:
         other_name = name
         for a, b in swaps:
             other_name = other_name.replace(a, b)
-        other = path.with_name(other_name)
-        if other.is_file():
-            return path, other
+        partner = path.with_name(other_name)
+        if partner.is_file():
+            return path, partner
         raise DataError(f"{name}: its labels file ({other_name}) is not beside it")
     raise DataError(
         f"{name}: not a recognised IDX file name; expected names like "
@@ -135,8 +135,8 @@ def load_idx(path: str | os.PathLike[str]) -> Dataset:
     if not path.exists():
         raise DataError(f"{path}: file not found")
     if path.is_file():
-        images, labels = _partner(path)
-        return make_dataset(images.name, _load_idx_pair(images, labels), None)
+        first, second = _partner(path)
+        return make_dataset(first.name, _load_idx_pair(first, second), None)
 
     pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for side, prefix in _IDX_PREFIXES.items():

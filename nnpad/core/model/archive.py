@@ -327,8 +327,10 @@ def _read_blocks(
                 )
                 bn = None
                 if plan.bn_key is not None:
-                    arrays = _arrays(h5, plan.bn_key, [bias_shape] * 4, name)
-                    bn = BatchNorm(*arrays, epsilon=plan.bn_epsilon)
+                    gamma, beta, mean, variance = _arrays(
+                        h5, plan.bn_key, [bias_shape] * 4, name
+                    )
+                    bn = BatchNorm(gamma, beta, mean, variance, plan.bn_epsilon)
                 blocks.append(DenseBlock(kernel, bias, plan.activation, bn))
                 inputs = plan.units
     except ModelFileError:

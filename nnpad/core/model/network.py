@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES, Architecture
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 INPUT_SIZE = INPUT_SHAPE[0] * INPUT_SHAPE[1]
 
@@ -151,7 +155,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
-_ACTIVATIONS = {
+_ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "relu": lambda x: np.maximum(x, 0.0),
     "sigmoid": _sigmoid,
     "tanh": np.tanh,

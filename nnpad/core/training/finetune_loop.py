@@ -87,7 +87,7 @@ def train_loop(plan: LoopPlan, listener: TrainingListener) -> LoopOutcome:
     keras.utils.set_random_seed(cfg.seed)
     # The starting weights in an architecture with the fine-tuning's augmentation.
     augmented = replace(plan.spec, augmentation=cfg.augmentation)
-    model = from_network(Network(augmented, plan.start.blocks))
+    model = from_network(Network(augmented, list(plan.start.blocks)))
     step = _make_step(model, cfg.learning_rate, cfg.l2sp, cfg.mine_per_batch)
     best, _ = plan.criterion(plan.start)
     best_weights = model.get_weights()
