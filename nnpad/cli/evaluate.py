@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     raw = result.at_temperature(1.0)
     temperature = model.thresholds.temperature
-    calibration = {
+    calibration: dict[str, Any] = {
         "temperature": temperature,
         "ece_15_bins": {
             "before": raw.reliability().ece,

@@ -48,12 +48,12 @@ class ActionSpec:
     text: str
     tip: str
     keys: Keys
-    handler: Callable[[Parts], Callable[[], object]]
+    handler: Callable[[Parts], Callable[..., object]]
     enabled_when: Callable[[Parts], bool] | None = None
     checkable: bool = False
 
 
-def _brush_by(step: int) -> Callable[[Parts], Callable[[], object]]:
+def _brush_by(step: int) -> Callable[[Parts], Callable[..., object]]:
     return lambda p: lambda: p.brush.setValue(p.brush.value() + step)
 
 

@@ -217,7 +217,7 @@ class ActivationView(QWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Arrows move within a layer; PageUp/PageDown and [ ] change layer."""
-        key = event.key()
+        key = Qt.Key(event.key())
         steps = {Qt.Key.Key_PageDown: 1, Qt.Key.Key_BracketRight: 1}
         steps |= {Qt.Key.Key_PageUp: -1, Qt.Key.Key_BracketLeft: -1}
         if not self.diagram.layers:

@@ -112,8 +112,9 @@ def paint_marks(
 def reference_image(image: np.ndarray) -> QImage:
     """A grey image (ink 255 on 0) as a soft blue picture to show behind the ink."""
     pixels = np.asarray(image, dtype=np.float32) / 255.0
-    red, green, blue, _ = REFERENCE.getRgb()
-    tint = np.array([blue, green, red, 0], dtype=np.float32)  # as BGRA
+    tint = np.array(  # as BGRA
+        [REFERENCE.blue(), REFERENCE.green(), REFERENCE.red(), 0], dtype=np.float32
+    )
     bgra = np.ascontiguousarray((pixels[..., None] * tint).astype(np.uint8))
     h, w = pixels.shape
     return QImage(bgra.data, w, h, 4 * w, QImage.Format.Format_RGB32).copy()

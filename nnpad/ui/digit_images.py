@@ -17,8 +17,10 @@ from nnpad.ui.style import DARK_GRID, SPEAKS_AGAINST, SPEAKS_FOR
 
 BLANK = np.zeros(INPUT_SHAPE, dtype=np.float32)
 SIDE = 140
-_RED = np.array(SPEAKS_FOR.getRgb()[:3], dtype=float)
-_BLUE = np.array(SPEAKS_AGAINST.getRgb()[:3], dtype=float)
+_RED = np.array([SPEAKS_FOR.red(), SPEAKS_FOR.green(), SPEAKS_FOR.blue()], float)
+_BLUE = np.array(
+    [SPEAKS_AGAINST.red(), SPEAKS_AGAINST.green(), SPEAKS_AGAINST.blue()], float
+)
 
 
 def _checked(image: np.ndarray | None) -> np.ndarray:

@@ -9,7 +9,7 @@ mistakes first, and clicking an image puts it on the canvas to look inside.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal, Slot
@@ -51,7 +51,8 @@ STALE = (
 GALLERY_LIMIT = 300  # images listed for one cell
 THUMB = 56
 
-CHOICES = {
+Choice = Literal["sample", "mnist-file", "any-file"]
+CHOICES: dict[Choice, str] = {
     "sample": "Shipped sample: 1000 held-out images",
     "mnist-file": "MNIST training file: its validation part (last 10,000)…",
     "any-file": "Any .npz or IDX: its test images, else all…",
@@ -72,7 +73,7 @@ class Scored:
 class EvaluationJob:
     """Load the chosen images and read them all (in the evaluation thread)."""
 
-    def __init__(self, model: TrainedModel, choice: str, path: str | None) -> None:
+    def __init__(self, model: TrainedModel, choice: Choice, path: str | None) -> None:
         self.model, self.choice, self.path = model, choice, path
 
     def request_stop(self) -> None:
@@ -215,7 +216,7 @@ class EvaluatePanel(QWidget):
         model = self.session.model
         if model is None or self.runner.is_running():
             return
-        choice = self.data_combo.currentData()
+        choice: Choice = self.data_combo.currentData()
         if choice != "sample":
             path = self._path or dialogs.open_data_file(self)
             if path is None:

@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
             self.panels,
             self._train,
         )
-        self.actions = Actions(parts)
+        self.action_table = Actions(parts)
         self._lay_out()
         self._connect()
         self._splitters = {
@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
     def _lay_out(self) -> None:
         tools = QHBoxLayout()
         tools.setContentsMargins(0, 0, 0, 0)
-        for button in self.actions.canvas_tools():
+        for button in self.action_table.canvas_tools():
             tools.addWidget(button)
         tools.addStretch(1)
         brush_label = QLabel("&Brush")
@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
         canvas, session, controller = self.canvas, self.session, self.controller
         canvas.stroke_changed.connect(session.drawing_moving)
         canvas.drawing_changed.connect(session.read_drawing)
-        canvas.history_changed.connect(self.actions.refresh)
+        canvas.history_changed.connect(self.action_table.refresh)
         self.prediction.set_session_connected(session)
         self.keeper.set_session_connected(session)
         self.set_session_connected(session)
@@ -250,7 +250,7 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _on_training_running(self, running: bool) -> None:
-        self.actions.refresh()
+        self.action_table.refresh()
         if not running and self._closing:
             QTimer.singleShot(0, self.close)
 

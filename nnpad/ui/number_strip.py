@@ -18,6 +18,7 @@ from nnpad.ui.style import verdict_colour
 
 if TYPE_CHECKING:
     from nnpad.core.recognition import Recognition
+    from nnpad.core.verdict import Kind
 
 __all__ = ["NumberStrip"]
 
@@ -42,7 +43,7 @@ class NumberStrip(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self._chips: list[tuple[str, str, str]] = []  # text, confidence, verdict kind
+        self._chips: list[tuple[str, str, Kind]] = []  # text, confidence, verdict kind
         self._selected = 0
 
     def show_recognition(self, recognition: Recognition | None) -> None:
@@ -118,7 +119,7 @@ class NumberStrip(QWidget):
         super().mousePressEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: D102
-        step = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}.get(event.key())
+        step = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}.get(Qt.Key(event.key()))
         if step is None or not self._chips:
             super().keyPressEvent(event)
             return

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from nnpad.core.recognition import DigitReading, Recognition
+    from nnpad.core.verdict import Kind
     from nnpad.ui.session import Session
 
 __all__ = ["PredictionView"]
@@ -188,14 +189,21 @@ class PredictionView(QWidget):
     @staticmethod
     def _colours(reading: DigitReading) -> dict[int, QColor]:
         verdict = reading.verdict
+        if verdict.digit is None:
+            return {}
         if verdict.kind == "digit":
             return {verdict.digit: VERDICT["digit"]}
         if verdict.kind == "unsure":
-            close = {verdict.runner_up: VERDICT["unsure"]} if verdict.close else {}
+            runner_up = verdict.runner_up
+            close = (
+                {runner_up: VERDICT["unsure"]}
+                if verdict.close and runner_up is not None
+                else {}
+            )
             return {verdict.digit: VERDICT["unsure"], **close}
         return {}
 
-    def _show_verdict(self, kind: str, big: str, small: str) -> None:
+    def _show_verdict(self, kind: Kind, big: str, small: str) -> None:
         self._digit.setText(big)
         self._digit.setStyleSheet(VERDICT_TEXT_STYLE[kind])
         font = self._digit.font()

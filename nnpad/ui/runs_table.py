@@ -109,7 +109,7 @@ class RunsTable(QWidget):
         return [
             self._id(row)
             for row in range(self.table.rowCount())
-            if self.table.item(row, 0).checkState() == Qt.CheckState.Checked
+            if self._name_item(row).checkState() == Qt.CheckState.Checked
         ]
 
     def current_id(self) -> str | None:
@@ -172,7 +172,13 @@ class RunsTable(QWidget):
             self.table.setItem(row, column, item)
 
     def _id(self, row: int) -> str:
-        return str(self.table.item(row, 0).data(_ID))
+        return str(self._name_item(row).data(_ID))
+
+    def _name_item(self, row: int) -> QTableWidgetItem:
+        item = self.table.item(row, 0)
+        if item is None:
+            raise IndexError(f"no run in row {row}")
+        return item
 
     @Slot(QTableWidgetItem)
     def _on_item_changed(self, item: QTableWidgetItem) -> None:

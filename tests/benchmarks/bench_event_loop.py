@@ -99,7 +99,7 @@ def main() -> None:
     def start() -> None:
         state["phase"] = "loading TensorFlow"
         state["last"] = time.perf_counter()
-        window.actions["train"].trigger()
+        window.action_table["train"].trigger()
 
     timer = QTimer(interval=10)
     timer.timeout.connect(tick)

@@ -125,7 +125,7 @@ def test_the_evaluate_tab_marks_an_evaluation_of_a_model_no_longer_in_use(
     assert_marked_stale(panel, shipped)
     evaluate_in(qtbot, panel)
     # The shipped model again, from the menu.
-    window.actions["default_model"].trigger()
+    window.action_table["default_model"].trigger()
     assert_marked_stale(panel, shipped)
     evaluate_in(qtbot, panel)
     # A model just trained, with "Use it".
@@ -135,7 +135,7 @@ def test_the_evaluate_tab_marks_an_evaluation_of_a_model_no_longer_in_use(
         Recipe(Architecture(hidden=(12,)), TrainConfig(epochs=1, batch_size=16))
     )
     with qtbot.waitSignal(window.controller.finished, timeout=60_000):
-        window.actions["train"].trigger()
+        window.action_table["train"].trigger()
     qtbot.waitUntil(lambda: not window.controller.is_running(), timeout=60_000)
     training.offer.use_button.click()
     assert_marked_stale(panel, shipped)
@@ -152,7 +152,7 @@ def test_an_evaluation_finished_after_the_model_changed_is_marked(
     panel = window.evaluation
     with qtbot.waitSignal(panel.runner.finished, timeout=TIMEOUT):
         panel.evaluate_button.click()
-        window.actions["default_model"].trigger()  # while it reads the old one
+        window.action_table["default_model"].trigger()  # while it reads the old one
     qtbot.waitUntil(lambda: not panel.runner.is_running(), timeout=TIMEOUT)
     assert not panel.is_current() and STALE in panel.summary.text()
 

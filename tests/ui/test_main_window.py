@@ -75,31 +75,31 @@ def test_drawing_a_seven_is_recognised_live(window: MainWindow, qtbot) -> None:
 
 def test_undo_redo_clear_through_actions(window: MainWindow) -> None:
     draw_stroke(window.canvas, SEVEN)
-    assert window.actions["undo"].isEnabled()
-    window.actions["undo"].trigger()
+    assert window.action_table["undo"].isEnabled()
+    window.action_table["undo"].trigger()
     assert window.canvas.is_empty()
     assert window.prediction.text() == ""
-    window.actions["redo"].trigger()
+    window.action_table["redo"].trigger()
     assert window.prediction.text().startswith("7")
-    window.actions["clear"].trigger()
+    window.action_table["clear"].trigger()
     assert window.canvas.is_empty() and window.prediction.text() == ""
-    window.actions["undo"].trigger()
+    window.action_table["undo"].trigger()
     assert not window.canvas.is_empty()
 
 
 def test_brush_slider_sets_the_canvas_brush(window: MainWindow) -> None:
     window.brush.setValue(30)
     assert window.canvas.brush_size == 30
-    window.actions["smaller"].trigger()
+    window.action_table["smaller"].trigger()
     assert window.canvas.brush_size == 28
 
 
 def test_sample_is_shown_behind_the_ink_and_classified(window: MainWindow) -> None:
-    window.actions["sample"].trigger()
+    window.action_table["sample"].trigger()
     assert window.canvas.has_reference()
     assert window.prediction.text() != ""
     assert "MNIST sample" in window.statusBar().currentMessage()
-    window.actions["clear"].trigger()
+    window.action_table["clear"].trigger()
     assert not window.canvas.has_reference()
 
 
@@ -249,7 +249,7 @@ def test_closing_while_training_stops_it_cleanly(
         Recipe(Architecture(hidden=(8,)), TrainConfig(epochs=500, batch_size=8))
     )
     with qtbot.waitSignal(controller.batch, timeout=60_000):
-        window.actions["train"].trigger()
+        window.action_table["train"].trigger()
     assert controller.is_running()
     with qtbot.waitSignal(controller.running_changed, timeout=10_000):
         started = time.perf_counter()
@@ -272,7 +272,7 @@ def test_using_a_trained_model(window: MainWindow, qtbot, tiny_dataset) -> None:
         Recipe(Architecture(hidden=(12,)), TrainConfig(epochs=2, batch_size=16))
     )
     with qtbot.waitSignal(controller.running_changed, timeout=60_000) as blocker:
-        window.actions["train"].trigger()
+        window.action_table["train"].trigger()
         qtbot.waitUntil(lambda: not controller.is_running(), timeout=60_000)
     assert blocker.signal_triggered
     result = window.training.offer.result()

@@ -92,10 +92,10 @@ def test_many_trainings_end_cleanly_whatever_ends_them(
             Recipe(Architecture(hidden=hidden), TrainConfig(epochs=epochs))
         )
         churn = GuiChurn(window)
-        window.actions["train"].trigger()
+        window.action_table["train"].trigger()
         assert controller.is_running()
         if ending == "stop":
-            QTimer.singleShot(rng.randint(0, 1500), window.actions["stop"].trigger)
+            QTimer.singleShot(rng.randint(0, 1500), window.action_table["stop"].trigger)
         elif ending == "close":
             qtbot.wait(rng.randint(0, 1500))
             window.close()
