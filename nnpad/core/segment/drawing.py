@@ -108,6 +108,7 @@ def cut_strokes(
         right = raw[:, 0] >= x
         bounds = np.flatnonzero(np.diff(right.astype(np.int8))) + 1
         for run in np.split(np.arange(len(raw)), bounds):
+            # Stroke takes any (n, 2) points and stores them as a tuple.
             part = Stroke(raw[run], stroke.width, stroke.erase)  # type: ignore[arg-type]
             sides[bool(right[run[0]])].append((order, part))
     return sides
