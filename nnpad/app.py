@@ -61,7 +61,7 @@ def create_window(settings: QSettings) -> MainWindow:
         from nnpad.core.model import store
 
         model, path, warning = store.load_preferred(
-            settings.value(MODEL_PATH, "", type=str)
+            str(settings.value(MODEL_PATH, "", type=str))
         )
         session.set_model(model, path)
         if warning:
@@ -79,7 +79,8 @@ def main() -> int:
 
     from nnpad import resources
 
-    app = QApplication.instance() or QApplication(sys.argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("nnpad")
     app.setOrganizationName("nnpad")
     app.setDesktopFileName("nnpad")

@@ -1,7 +1,9 @@
-"""The shape of the code: small modules, a slim window, no import circles.
+"""The shape of the code: small modules and functions, a slim window, no circles.
 
 Imports are read from the source (``ast``), so the ones inside functions (lazy
-imports) count too. Imports under ``if TYPE_CHECKING:`` never run and are left out.
+imports) count too, and so do those under ``if TYPE_CHECKING:``: they never run, but
+a circle through a type-only import still ties two modules that cannot be read, or
+moved, one without the other.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "nnpad"
 MAX_LINES = 400
+MAX_FUNCTION_LINES = 80
 MAX_WINDOW_LINES = 350
 
 
@@ -31,12 +34,15 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
-def _runtime_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+def _imports(
+    tree: ast.AST, *, type_only: bool = True
+) -> list[ast.Import | ast.ImportFrom]:
+    """Every import in ``tree``; without ``type_only``, those that run only."""
     found: list[ast.Import | ast.ImportFrom] = []
 
     def visit(node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and _is_type_checking(child):
+            if not type_only and isinstance(child, ast.If) and _is_type_checking(child):
                 for other in child.orelse:
                     visit(other)
                 continue
@@ -49,11 +55,11 @@ def _runtime_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
 
 
 def imports_of(name: str) -> set[str]:
-    """The nnpad modules ``name`` imports at run time (lazily or not)."""
+    """The nnpad modules ``name`` imports: lazily, eagerly or for types only."""
     path = MODULES[name]
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     targets: set[str] = set()
-    for node in _runtime_imports(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             targets.update(alias.name for alias in node.names)
             continue
@@ -103,9 +109,10 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def test_no_import_circles_lazy_imports_included() -> None:
+def test_no_import_circles_lazy_and_type_only_imports_included() -> None:
     graph = {name: imports_of(name) for name in MODULES}
     assert "nnpad.core.model.store" in graph["nnpad.cli.info"]  # a lazy import
+    assert "nnpad.ui.session" in graph["nnpad.ui.evaluate_panel"]  # a type-only one
     assert cycles(graph) == []
 
 
@@ -134,7 +141,7 @@ def test_only_the_qt_layer_imports_qt() -> None:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         used = set()
-        for node in _runtime_imports(tree):
+        for node in _imports(tree, type_only=False):
             if isinstance(node, ast.Import):
                 used.update(a.name.split(".")[0] for a in node.names)
             elif node.module and not node.level:
@@ -142,3 +149,28 @@ def test_only_the_qt_layer_imports_qt() -> None:
         if used & qt:
             offenders[name] = sorted(used & qt)
     assert offenders == {}
+
+
+def long_functions(source: str, limit: int = MAX_FUNCTION_LINES) -> list[str]:
+    """``name (n lines)`` for each function or method over ``limit`` lines."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            lines = (node.end_lineno or node.lineno) - first + 1
+            if lines > limit:
+                found.append(f"{node.name} ({lines} lines)")
+    return found
+
+
+def test_the_long_function_finder_counts_decorators_and_bodies() -> None:
+    body = "\n".join(f"    x{i} = {i}" for i in range(4))
+    source = f"@property\ndef f():\n{body}\n\ndef g():\n    pass\n"
+    assert long_functions(source, limit=5) == ["f (6 lines)"]
+    assert long_functions(source, limit=6) == []
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_functions_stay_short(name: str) -> None:
+    source = MODULES[name].read_text(encoding="utf-8")
+    assert long_functions(source) == [], f"{name} has functions over the limit"

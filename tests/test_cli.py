@@ -266,7 +266,8 @@ def test_evaluate_the_held_out_tail(sample, tmp_path: Path, capsys) -> None:
     assert main(args) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["samples"] == 200
-    assert report["part"] == "held-out last 200 training"
+    assert report["part"] == "validation"
+    assert report["images"] == "part.npz (1000 images), validation part (last 200)"
     assert main([*args[:-1], "1.5"]) == 1
     assert "validation" in capsys.readouterr().err
 

@@ -12,6 +12,8 @@ from nnpad.cli.errors import CliError
 if TYPE_CHECKING:
     import argparse
 
+    from nnpad.core.evaluation import Evaluation
+
 
 def add_parser(commands: Any) -> None:
     """Add ``evaluate`` and its options."""
@@ -41,27 +43,22 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print accuracy, per-class accuracy and the confusion matrix."""
-    from nnpad.core.data import load_source, split_validation
-    from nnpad.core.evaluation import evaluate
+    from nnpad.core.data import load_source
+    from nnpad.core.evaluation import images_to_measure, measure
     from nnpad.core.model import store
 
     model = store.load(args.model)
     data = load_source(args.data)
-    if args.validation_split is not None:
-        *_, x, y = split_validation(data.x_train, data.y_train, args.validation_split)
-        part = f"held-out last {len(x)} training"
-        if not len(x):
-            raise CliError("--validation-split leaves no images to evaluate")
-    elif data.x_test is not None and data.y_test is not None:
-        x, y, part = data.x_test, data.y_test, "test"
-    else:
-        x, y, part = data.x_train, data.y_train, "train"
+    try:
+        measured = images_to_measure(data, validation=args.validation_split)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
     started = time.perf_counter()
-    raw = evaluate(model.network, x, y)
-    temperature = model.thresholds.temperature
-    result = raw.at_temperature(temperature)
+    result = measure(model, measured.x, measured.y)
     seconds = time.perf_counter() - started
-    calibration = {
+    raw = result.at_temperature(1.0)
+    temperature = model.thresholds.temperature
+    calibration: dict[str, Any] = {
         "temperature": temperature,
         "ece_15_bins": {
             "before": raw.reliability().ece,
@@ -78,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
                 {
                     "model": str(args.model or "default"),
                     "data": data.source,
-                    "part": part,
+                    "part": measured.part,
+                    "images": measured.describe(),
                     "samples": result.samples,
                     "accuracy": result.accuracy,
                     "per_class": result.per_class,
@@ -89,14 +87,19 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    print(f"model: {model.recipe.architecture.describe()}")
-    print(f"data: {data.source} ({part} images)")
-    print(f"accuracy: {result.accuracy:.2%} on {result.samples} images")
     ece, nll = calibration["ece_15_bins"], calibration["nll"]
+    print(f"model: {model.recipe.architecture.describe()}")
+    print(f"data: {measured.describe()}")
+    print(f"accuracy: {result.accuracy:.2%} on {result.samples} images")
     print(
         f"calibration (temperature {temperature:.3f}): ECE {ece['before']:.4f} ->"
         f" {ece['after']:.4f}, NLL {nll['before']:.4f} -> {nll['after']:.4f}"
     )
+    _print_classes(result)
+    return 0
+
+
+def _print_classes(result: Evaluation) -> None:
     print(
         "per class: "
         + "  ".join(
@@ -108,4 +111,3 @@ def run(args: argparse.Namespace) -> int:
     print("      " + "".join(f"{d:>6}" for d in range(10)))
     for digit, row in enumerate(result.confusion):
         print(f"{digit:>6}" + "".join(f"{n:>6}" for n in row))
-    return 0

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         return "not installed"
 
     model = store.load()
-    info = {
+    info: dict[str, Any] = {
         "nnpad": __version__,
         "python": sys.version.split()[0],
         "packages": {

@@ -1,5 +1,9 @@
 """Measure a network on labelled images with the NumPy forward pass (no TensorFlow).
 
+Which images to measure on, and how, is decided here once, for ``nnpad evaluate``,
+the Evaluate tab and fine-tuning alike: :func:`images_to_measure` picks the images
+(the one rule), and :func:`measure` reads them with the model's own temperature.
+
 An :class:`Evaluation` keeps every image's probabilities, so besides the accuracy and
 the confusion matrix it can say how well the confidence is calibrated (a reliability
 diagram, the expected calibration error) and which images were got wrong with the
@@ -10,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -20,14 +24,21 @@ from nnpad.core.calibration import (
     reliability,
     softmax,
 )
+from nnpad.core.data.dataset import VALIDATION_PART, split_validation
 from nnpad.core.spec import NUM_CLASSES
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from nnpad.core.data.dataset import Dataset
     from nnpad.core.model.network import Network
+    from nnpad.core.model.trained import TrainedModel
 
 BINS = 15  # the usual number of confidence bins for calibration error
+
+Part = Literal["test", "validation", "all"]
+"""Which part of a data set is measured: its test images, the validation part held
+out from its training images, or all of them."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,3 +136,78 @@ def evaluate(
             progress(min(1.0, (start + len(chunk)) / max(1, len(images))))
     labels = np.asarray(labels, dtype=np.int64)
     return Evaluation(labels, softmax(logits, temperature).astype(np.float32), logits)
+
+
+@dataclass(frozen=True, eq=False)
+class Measured:
+    """The images a model is measured on, and the training images left to learn from.
+
+    ``rest_x`` and ``rest_y`` are the training images not measured on (empty when
+    every image is measured).
+    """
+
+    x: np.ndarray  # (n, 28, 28) uint8
+    y: np.ndarray  # (n,)
+    part: Part
+    rest_x: np.ndarray
+    rest_y: np.ndarray
+    source: str = ""
+
+    def describe(self) -> str:
+        """``mnist_train.npz, validation part (last 10,000)``, for people."""
+        where = {
+            "test": "test part",
+            "validation": f"validation part (last {len(self.y):,})",
+            "all": f"all {len(self.y):,} images",
+        }[self.part]
+        return f"{self.source}, {where}" if self.source else where
+
+
+def images_to_measure(
+    data: Dataset, *, validation: float | None = None, keep_rest: bool = False
+) -> Measured:
+    """The one rule for which images of ``data`` a model is measured on.
+
+    1. With ``validation``, the last ``validation`` of its training images: the part
+       a training with the same ``validation_split`` held out (for MNIST's training
+       file, :data:`VALIDATION_PART` is its classic last 10,000).
+    2. Else its test images, if it has any.
+    3. Else, when its training images must stay to learn from (``keep_rest``:
+       fine-tuning replays them), the last :data:`VALIDATION_PART` of them; otherwise
+       all of them (a file of images never trained on).
+
+    Raises ValueError when that leaves no image to measure.
+    """
+    if validation is None and data.x_test is not None and data.y_test is not None:
+        found = Measured(
+            data.x_test, data.y_test, "test", data.x_train, data.y_train, data.source
+        )
+    elif validation is None and not keep_rest:
+        empty_x, empty_y = data.x_train[:0], data.y_train[:0]
+        found = Measured(
+            data.x_train, data.y_train, "all", empty_x, empty_y, data.source
+        )
+    else:
+        fraction = VALIDATION_PART if validation is None else validation
+        rest_x, rest_y, x, y = split_validation(data.x_train, data.y_train, fraction)
+        found = Measured(x, y, "validation", rest_x, rest_y, data.source)
+    if not len(found.y):
+        raise ValueError(f"{found.describe()}: no images to measure on")
+    return found
+
+
+def measure(
+    model: TrainedModel,
+    images: np.ndarray,
+    labels: np.ndarray,
+    progress: Callable[[float], None] | None = None,
+) -> Evaluation:
+    """Read ``images`` with ``model`` at its own temperature (see :func:`evaluate`).
+
+    Its logits are kept: ``at_temperature(1.0)`` gives the readings before
+    calibration.
+    """
+    temperature = model.thresholds.temperature
+    return evaluate(
+        model.network, images, labels, progress=progress, temperature=temperature
+    )

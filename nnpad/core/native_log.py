@@ -40,7 +40,7 @@ def is_noise(line: bytes) -> bool:
     if any(notice in line for notice in _NOTICES):
         return True
     match = _LOG_LINE.match(line)
-    return bool(match) and (match.group(1) or match.group(2)) in (b"I", b"W")
+    return match is not None and (match.group(1) or match.group(2)) in (b"I", b"W")
 
 
 def wanted() -> bool:

@@ -128,9 +128,14 @@ _LETTER_LINES: dict[str, Polylines] = {
     "И": poly(".2 0, .2 1, .8 0, .8 1"),
 }
 
+
+def _copies(lines: Polylines) -> Maker:
+    """A maker that draws ``lines`` as they are, whatever the generator."""
+    return lambda rng: [q.copy() for q in lines]
+
+
 LETTERS: dict[str, Maker] = {
-    name: (lambda rng, p=lines: [q.copy() for q in p])
-    for name, lines in _LETTER_LINES.items()
+    name: _copies(lines) for name, lines in _LETTER_LINES.items()
 }
 
 

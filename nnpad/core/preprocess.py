@@ -178,7 +178,7 @@ def _pair_peak(ink: np.ndarray) -> int:
     return best
 
 
-def _span(any_ink: np.ndarray) -> tuple[int, int]:
+def _span(any_ink: np.ndarray | np.bool_) -> tuple[int, int]:
     idx = np.flatnonzero(any_ink)
     return int(idx[0]), int(idx[-1]) + 1
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from nnpad.core.model.network import Network
     from nnpad.core.spec import Recipe
     from nnpad.core.verdict import Thresholds
@@ -81,12 +83,28 @@ class TrainResult:
 
     @property
     def val_accuracy(self) -> float | None:
-        """The validation accuracy of the epoch whose weights the model holds."""
-        if self.restored_epoch is not None:
-            for result in self.epochs:
-                if result.epoch == self.restored_epoch:
-                    return result.val_accuracy
-        return self.epochs[-1].val_accuracy if self.epochs else None
+        """The validation accuracy of the model made: what is offered, kept, shown.
+
+        For a training, that of the epoch whose weights the model holds.
+        """
+        kept = kept_epoch(self.epochs, self.restored_epoch)
+        return None if kept is None else kept.val_accuracy
+
+    @property
+    def val_accuracy_before(self) -> float | None:
+        """The same figure for the model it started from (None: it started afresh)."""
+        return None
+
+
+def kept_epoch(
+    epochs: Sequence[EpochResult], restored_epoch: int | None
+) -> EpochResult | None:
+    """The epoch whose weights a run's model holds: the restored one, else the last."""
+    if restored_epoch is not None:
+        for result in epochs:
+            if result.epoch == restored_epoch:
+                return result
+    return epochs[-1] if epochs else None
 
 
 class TrainingListener(Protocol):
@@ -106,7 +124,19 @@ class TrainingListener(Protocol):
 
 
 class SilentListener(TrainingListener):
-    """A listener that ignores everything (the protocol's methods do nothing)."""
+    """A listener that ignores everything."""
+
+    def started(self, info: TrainingStarted) -> None:  # noqa: D102
+        return None
+
+    def batch(self, progress: BatchProgress) -> None:  # noqa: D102
+        return None
+
+    def epoch(self, result: EpochResult) -> None:  # noqa: D102
+        return None
+
+    def snapshot(self, network: Network) -> None:  # noqa: D102
+        return None
 
 
 class Stoppable:
@@ -123,6 +153,11 @@ class Stoppable:
     def stop_requested(self) -> bool:
         """Whether :meth:`stop` was called."""
         return self._stop.is_set()
+
+
+def format_percent(share: float | None) -> str:
+    """``0.98765`` -> ``"98.77%"``, the one way the window writes an accuracy."""
+    return "—" if share is None or not math.isfinite(share) else f"{share:.2%}"
 
 
 def format_duration(seconds: float) -> str:

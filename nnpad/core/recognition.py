@@ -27,9 +27,9 @@ from nnpad.core.verdict import (
     Kind,
     Thresholds,
     Verdict,
-    is_speck,
     percent,
     read_logits,
+    too_small_to_read,
 )
 
 if TYPE_CHECKING:
@@ -250,7 +250,7 @@ def _read_pieces(
             model.thresholds,
             against=against if i == selected else None,
             box=piece.box,
-            too_small=piece.drawing is not None and is_speck(piece.drawing),
+            too_small=piece.drawing is not None and too_small_to_read(piece.drawing),
         )
         for i, piece in enumerate(pieces)
     )

@@ -273,8 +273,8 @@ def _visible_ink_points(drawing: Drawing) -> np.ndarray:
     wide = side if reach <= side else min(math.ceil(reach) + 1, 4096)
     img = render(drawing, side, supersample=1, width=wide)
     ij = np.floor(pts * (side / CANVAS_SIZE)).astype(np.int64)
-    inside = ((ij >= 0) & (ij < (wide, side))).all(axis=1)
-    visible = ~inside
+    inside = np.asarray(((ij >= 0) & (ij < (wide, side))).all(axis=1))
+    visible: np.ndarray = np.logical_not(inside)
     visible[inside] = img[ij[inside, 1], ij[inside, 0]] > 0
     return pts[visible]
 

@@ -15,8 +15,8 @@ as well as the "which digit" one (`tests/benchmarks/bench_rejection.py` compares
 with the energy score). Thresholds live in a model file's metadata as plain numbers
 (`Thresholds.to_metadata`); models without them get `DEFAULT_THRESHOLDS`.
 
-A tap or a flick of the pen (`is_speck`) is "not a digit" before any network sees it:
-normalised to the 20x20 box, a short flick is a perfect 1.
+A tap or a flick of the pen (`too_small_to_read`) is "not a digit" before any network
+sees it: normalised to the 20x20 box, a short flick is a perfect 1.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ __all__ = [
     "Kind",
     "Thresholds",
     "Verdict",
-    "is_speck",
     "read_logits",
     "read_probabilities",
+    "too_small_to_read",
 ]
 
 Kind = Literal["digit", "unsure", "not a digit", "empty"]
@@ -198,7 +198,7 @@ SPECK_EXTENT = 0.05 * CANVAS_SIZE
 """Ink whose points span less than this (canvas units) is a tap or a flick."""
 
 
-def is_speck(drawing: Drawing) -> bool:
+def too_small_to_read(drawing: Drawing) -> bool:
     """Whether the ink is too small to be a digit: a tap, or a flick of the pen.
 
     Normalised to MNIST's 20x20 box, a short flick is exactly a 1, so the network

@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QTabWidget, QWidget
 
 from nnpad.core.explain import NeuronMaps
 from nnpad.ui.layer_diagram import LayerDiagram
 from nnpad.ui.neuron_detail import NeuronDetail
+from nnpad.ui.session import set_connected
 from nnpad.ui.weight_mosaic import WeightMosaic
 
 if TYPE_CHECKING:
@@ -24,7 +25,9 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QKeyEvent
 
     from nnpad.core.model.network import Network
+    from nnpad.core.model.trained import TrainedModel
     from nnpad.core.recognition import Recognition
+    from nnpad.ui.session import Session
 
 __all__ = ["ActivationView"]
 
@@ -125,6 +128,22 @@ class ActivationView(QWidget):
         self._place_markers()
         self.show_activations(None)
 
+    def set_session_connected(self, session: Session, connect: bool = True) -> None:
+        """Follow ``session``'s model and readings (showing them now), or stop."""
+        links = (
+            (session.model_changed, self._on_model_changed),
+            (session.recognized, self.show_recognition),
+        )
+        set_connected(links, connect)
+        if connect:
+            self.set_network(None if session.model is None else session.model.network)
+            self.show_recognition(session.recognition)
+
+    @Slot(object)
+    def _on_model_changed(self, model: TrainedModel) -> None:
+        self.set_network(model.network)
+
+    @Slot(object)
     def show_recognition(self, recognition: Recognition | None) -> None:
         """Show the activations of the digit the recognition shows (None: blank)."""
         reading = None if recognition is None else recognition.current
@@ -198,7 +217,7 @@ class ActivationView(QWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Arrows move within a layer; PageUp/PageDown and [ ] change layer."""
-        key = event.key()
+        key = Qt.Key(event.key())
         steps = {Qt.Key.Key_PageDown: 1, Qt.Key.Key_BracketRight: 1}
         steps |= {Qt.Key.Key_PageUp: -1, Qt.Key.Key_BracketLeft: -1}
         if not self.diagram.layers:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QColor,
     QFocusEvent,
     QImage,
     QPainter,
@@ -19,8 +18,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from nnpad.core.history import History
 from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke
+from nnpad.core.undo import UndoStack
 from nnpad.ui.canvas_overlays import (
     DigitMark,
     paint_marks,
@@ -28,7 +27,15 @@ from nnpad.ui.canvas_overlays import (
     reference_image,
 )
 from nnpad.ui.pointer_input import PointerInput, Source
-from nnpad.ui.stroke_painting import INK, PAPER, paint_strokes, pen
+from nnpad.ui.stroke_painting import paint_strokes, pen
+from nnpad.ui.style import (
+    CANVAS_FRAME,
+    CANVAS_FRAME_FOCUS,
+    CANVAS_HINT,
+    DARK_GROUND,
+    INK,
+    PAPER,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -42,10 +49,6 @@ CANVAS_WIDTH = 2 * CANVAS_SIZE
 """Logical width of the canvas; its height is ``CANVAS_SIZE``."""
 _MARGIN = 2  # widget pixels around the canvas, room for the focus frame
 
-_SURROUND = QColor(32, 33, 36)
-_FRAME = QColor(72, 74, 80)
-_FRAME_FOCUS = QColor(110, 160, 255)
-_HINT = QColor(110, 112, 118)
 _HINT_TEXT = "Draw a digit or a number here\n(right-drag erases)"
 
 
@@ -83,7 +86,7 @@ class DrawingCanvas(PointerInput, QWidget):
         self.setMinimumSize(400, 200)
 
         self._drawing = Drawing()
-        self._history: History[Drawing] = History()
+        self._history: UndoStack[Drawing] = UndoStack()
         self._brush = BRUSH_DEFAULT
         self._eraser = False
         # The stroke in progress: logical points, its kind and the device drawing it.
@@ -306,8 +309,8 @@ class DrawingCanvas(PointerInput, QWidget):
         exposed = event.rect()
         painter = QPainter(self)
         if not area.contains(exposed):
-            painter.fillRect(exposed, _SURROUND)
-            painter.setPen(_FRAME_FOCUS if self.hasFocus() else _FRAME)
+            painter.fillRect(exposed, DARK_GROUND)
+            painter.setPen(CANVAS_FRAME_FOCUS if self.hasFocus() else CANVAS_FRAME)
             painter.drawRect(area.adjusted(-1, -1, 0, 0))
         target = exposed.intersected(area)
         if not target.isEmpty():
@@ -324,7 +327,7 @@ class DrawingCanvas(PointerInput, QWidget):
             if self._reference is not None:
                 paint_reference(painter, self._reference, QRectF(self.centre_square()))
             elif self._drawing.is_empty and not self._points:
-                painter.setPen(_HINT)
+                painter.setPen(CANVAS_HINT)
                 painter.drawText(area, Qt.AlignmentFlag.AlignCenter, _HINT_TEXT)
             k = area.height() / CANVAS_SIZE
             paint_marks(painter, self._marks, QRectF(area), k)

@@ -17,7 +17,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPainter, QPen
 
 from nnpad.core.verdict import percent
-from nnpad.ui.verdict_colours import colour
+from nnpad.ui.style import REFERENCE, TEXT_ON_LIGHT, verdict_colour
 
 if TYPE_CHECKING:
     from nnpad.core.recognition import Recognition
@@ -89,7 +89,7 @@ def paint_marks(
             (x1 - x0 + 2 * _PAD) * scale,
             (y1 - y0 + 2 * _PAD) * scale,
         ).intersected(area.adjusted(1, 1, -1, -1))
-        tint = colour(mark.kind)
+        tint = verdict_colour(mark.kind)
         pen = QPen(tint, 2.5 if mark.selected else 1.0)
         if not mark.selected:
             pen.setStyle(Qt.PenStyle.DashLine)
@@ -101,10 +101,10 @@ def paint_marks(
         height = metrics.height() + 2
         top = box.top() - height if box.top() - height >= area.top() else box.top()
         label = QRectF(box.left(), top, width, height)
-        fill = colour(mark.kind)
+        fill = verdict_colour(mark.kind)
         fill.setAlpha(220 if mark.selected else 150)
         painter.fillRect(label, fill)
-        painter.setPen(Qt.GlobalColor.black)
+        painter.setPen(TEXT_ON_LIGHT)
         painter.drawText(label, Qt.AlignmentFlag.AlignCenter, mark.label)
     painter.restore()
 
@@ -112,7 +112,9 @@ def paint_marks(
 def reference_image(image: np.ndarray) -> QImage:
     """A grey image (ink 255 on 0) as a soft blue picture to show behind the ink."""
     pixels = np.asarray(image, dtype=np.float32) / 255.0
-    tint = np.array([255, 140, 80, 0], dtype=np.float32)  # BGRA: soft blue
+    tint = np.array(  # as BGRA
+        [REFERENCE.blue(), REFERENCE.green(), REFERENCE.red(), 0], dtype=np.float32
+    )
     bgra = np.ascontiguousarray((pixels[..., None] * tint).astype(np.uint8))
     h, w = pixels.shape
     return QImage(bgra.data, w, h, 4 * w, QImage.Format.Format_RGB32).copy()

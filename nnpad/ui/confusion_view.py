@@ -8,12 +8,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from nnpad.core.spec import NUM_CLASSES
-
-_RIGHT = QColor(70, 150, 90)
-_WRONG = QColor(210, 70, 60)
-_EMPTY = QColor(250, 250, 250)
-_GRID = QColor(200, 200, 200)
-_SELECTED = QColor(30, 110, 230)
+from nnpad.ui import style
 
 
 class ConfusionView(QWidget):
@@ -91,18 +86,18 @@ class ConfusionView(QWidget):
                 rect = self.cell_rect(true, predicted)
                 count = int(self._counts[true, predicted])
                 share = float(shares[true, predicted])
-                base = _RIGHT if true == predicted else _WRONG
+                base = style.RIGHT if true == predicted else style.WRONG
                 # Off the diagonal even one mistake in a hundred should be seen.
                 strength = share if true == predicted else min(1.0, 0.25 + 4 * share)
-                colour = _EMPTY if count == 0 else _mix(_EMPTY, base, strength)
+                empty = style.EMPTY_CELL
+                colour = empty if count == 0 else _mix(empty, base, strength)
                 painter.fillRect(rect, colour)
-                painter.setPen(QPen(_GRID, 0))
+                painter.setPen(QPen(style.LIGHT_GRID, 0))
                 painter.drawRect(rect)
                 if count:
                     painter.setFont(small)
-                    painter.setPen(
-                        Qt.GlobalColor.white if strength > 0.6 else Qt.GlobalColor.black
-                    )
+                    dark = strength > 0.6
+                    painter.setPen(style.TEXT_ON_DARK if dark else style.TEXT_ON_LIGHT)
                     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(count))
         painter.setFont(self.font())
         painter.setPen(self.palette().text().color())
@@ -120,7 +115,7 @@ class ConfusionView(QWidget):
                 str(digit),
             )
         if self._selected is not None:
-            painter.setPen(QPen(_SELECTED, 3))
+            painter.setPen(QPen(style.SELECTED_CELL, 3))
             painter.drawRect(self.cell_rect(*self._selected).adjusted(1, 1, -1, -1))
         painter.end()
 

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
 from nnpad.core.spec import INPUT_SHAPE
+from nnpad.ui.style import DARK_GRID, SPEAKS_AGAINST, SPEAKS_FOR
 
-GRID = QColor(60, 60, 60)
 BLANK = np.zeros(INPUT_SHAPE, dtype=np.float32)
 SIDE = 140
-_RED = np.array([220.0, 50.0, 47.0])
-_BLUE = np.array([38.0, 110.0, 220.0])
+_RED = np.array([SPEAKS_FOR.red(), SPEAKS_FOR.green(), SPEAKS_FOR.blue()], float)
+_BLUE = np.array(
+    [SPEAKS_AGAINST.red(), SPEAKS_AGAINST.green(), SPEAKS_AGAINST.blue()], float
+)
 
 
 def _checked(image: np.ndarray | None) -> np.ndarray:
@@ -57,7 +59,7 @@ class _Pixels(QWidget):
         painter = QPainter(self)
         target = QRectF(self.rect())
         painter.drawImage(target, self._qimage)  # nearest neighbour: crisp pixels
-        painter.setPen(QPen(GRID, 0))
+        painter.setPen(QPen(DARK_GRID, 0))
         rows, cols = INPUT_SHAPE
         for i in range(1, cols):
             x = target.left() + i * target.width() / cols

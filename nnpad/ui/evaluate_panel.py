@@ -9,7 +9,7 @@ mistakes first, and clicking an image puts it on the canvas to look inside.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal, Slot
@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
 # isort: split
 import pyqtgraph as pg
 
-from nnpad.core.data import load_file, load_sample, split_validation
-from nnpad.core.evaluation import Evaluation, evaluate
-from nnpad.ui import dialogs
+from nnpad.core.data import VALIDATION_PART, load_file, load_sample
+from nnpad.core.evaluation import Evaluation, images_to_measure, measure
+from nnpad.ui import dialogs, style
 from nnpad.ui.background import JobRunner
 from nnpad.ui.confusion_view import ConfusionView
+from nnpad.ui.session import set_connected
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -43,11 +44,15 @@ if TYPE_CHECKING:
     from nnpad.core.model.trained import TrainedModel
     from nnpad.ui.session import Session
 
+STALE = (
+    "This evaluation was of the previous model: click Evaluate to measure the one"
+    " in use."
+)
 GALLERY_LIMIT = 300  # images listed for one cell
 THUMB = 56
-VALIDATION_PART = 1 / 6  # of the MNIST training file: its last 10,000 images
 
-CHOICES = {
+Choice = Literal["sample", "mnist-file", "any-file"]
+CHOICES: dict[Choice, str] = {
     "sample": "Shipped sample: 1000 held-out images",
     "mnist-file": "MNIST training file: its validation part (last 10,000)…",
     "any-file": "Any .npz or IDX: its test images, else all…",
@@ -56,18 +61,19 @@ CHOICES = {
 
 @dataclass(frozen=True)
 class Scored:
-    """An evaluation and the images it was made on."""
+    """An evaluation, the images it was made on, and the model it measured."""
 
     evaluation: Evaluation
     images: np.ndarray  # (n, 28, 28) uint8
     description: str
     seconds: float
+    model: TrainedModel
 
 
 class EvaluationJob:
     """Load the chosen images and read them all (in the evaluation thread)."""
 
-    def __init__(self, model: TrainedModel, choice: str, path: str | None) -> None:
+    def __init__(self, model: TrainedModel, choice: Choice, path: str | None) -> None:
         self.model, self.choice, self.path = model, choice, path
 
     def request_stop(self) -> None:
@@ -78,24 +84,15 @@ class EvaluationJob:
         import time
 
         if self.choice == "sample":
-            data = load_sample()
-            x, y, part = data.x_test, data.y_test, "shipped sample, held out"
+            measured = images_to_measure(load_sample())
         else:
             data = load_file(self.path or "")
-            if self.choice == "mnist-file":
-                *_, x, y = split_validation(data.x_train, data.y_train, VALIDATION_PART)
-                part = f"{data.source}, validation part"
-            elif data.x_test is not None:
-                x, y, part = data.x_test, data.y_test, f"{data.source}, test part"
-            else:
-                x, y, part = data.x_train, data.y_train, data.source
-        assert x is not None and y is not None
+            split = VALIDATION_PART if self.choice == "mnist-file" else None
+            measured = images_to_measure(data, validation=split)
         started = time.perf_counter()
-        temperature = self.model.thresholds.temperature
-        evaluation = evaluate(
-            self.model.network, x, y, progress=report, temperature=temperature
-        )
-        return Scored(evaluation, x, part, time.perf_counter() - started)
+        evaluation = measure(self.model, measured.x, measured.y, progress=report)
+        seconds = time.perf_counter() - started
+        return Scored(evaluation, measured.x, measured.describe(), seconds, self.model)
 
 
 def thumbnail(image: np.ndarray) -> QIcon:
@@ -152,6 +149,11 @@ class EvaluatePanel(QWidget):
         self.runner.running_changed.connect(self._on_running)
         self.confusion.cell_clicked.connect(self.show_cell)
         self.gallery.itemClicked.connect(self._on_item)
+        self.set_session_connected(session)
+
+    def set_session_connected(self, session: Session, connect: bool = True) -> None:
+        """Mark the evaluation shown once ``session`` uses another model, or stop."""
+        set_connected([(session.model_changed, self._on_model_changed)], connect)
 
     def _reliability_plot(self) -> pg.PlotWidget:
         plot = pg.PlotWidget(title="Reliability")
@@ -162,14 +164,18 @@ class EvaluatePanel(QWidget):
             " mean it is too sure of itself."
         )
         plot.setMinimumWidth(200)
-        plot.setBackground("w")
+        plot.setBackground(style.CHART_GROUND)
         plot.setLabel("bottom", "confidence")
         plot.setLabel("left", "accuracy")
         plot.setXRange(0, 1, padding=0.02)
         plot.setYRange(0, 1, padding=0.02)
         plot.setMouseEnabled(x=False, y=False)
-        plot.plot([0, 1], [0, 1], pen=pg.mkPen("#999", style=Qt.PenStyle.DashLine))
-        self._bars = pg.BarGraphItem(x=[], height=[], width=1 / 15, brush="#4c9be8")
+        plot.plot(
+            [0, 1], [0, 1], pen=pg.mkPen(style.DIAGONAL, style=Qt.PenStyle.DashLine)
+        )
+        self._bars = pg.BarGraphItem(
+            x=[], height=[], width=1 / 15, brush=style.RELIABILITY_BAR
+        )
         plot.addItem(self._bars)
         return plot
 
@@ -210,7 +216,7 @@ class EvaluatePanel(QWidget):
         model = self.session.model
         if model is None or self.runner.is_running():
             return
-        choice = self.data_combo.currentData()
+        choice: Choice = self.data_combo.currentData()
         if choice != "sample":
             path = self._path or dialogs.open_data_file(self)
             if path is None:
@@ -238,19 +244,23 @@ class EvaluatePanel(QWidget):
         self.summary.setText(message)
         self._path = None  # ask again next time
 
+    def is_current(self) -> bool:
+        """Whether an evaluation is shown and it measured the model in use."""
+        scored = self._scored
+        return scored is not None and scored.model is self.session.model
+
+    @Slot(object)
+    def _on_model_changed(self, model: TrainedModel) -> None:
+        self._show_summary()
+
     @Slot(object)
     def _on_finished(self, scored: Scored) -> None:
         self._scored = scored
         e = scored.evaluation
-        bins = e.reliability()
-        self.summary.setText(
-            f"<b>{e.accuracy:.2%}</b> right on {e.samples:,} images"
-            f" ({scored.description});"
-            f" {e.samples - int(np.trace(e.confusion)):,} mistakes; calibration error"
-            f" {bins.ece:.2%}; read in {scored.seconds:.2f} s"
-        )
+        self._show_summary()
         self.progress.setValue(1000)
         self.confusion.set_counts(e.confusion)
+        bins = e.reliability()
         filled = bins.counts > 0
         edges = np.linspace(0.0, 1.0, len(bins.counts) + 1)
         centres = (edges[:-1] + edges[1:]) / 2
@@ -261,6 +271,26 @@ class EvaluatePanel(QWidget):
             self.confusion.select(int(e.labels[first]), int(e.predictions[first]))
         else:
             self.gallery.clear()
+
+    def _show_summary(self) -> None:
+        """The figures of the evaluation shown, marked when its model is gone."""
+        scored = self._scored
+        if scored is None:
+            return
+        e = scored.evaluation
+        figures = (
+            f"<b>{e.accuracy:.2%}</b> right on {e.samples:,} images"
+            f" ({scored.description});"
+            f" {e.samples - int(np.trace(e.confusion)):,} mistakes; calibration error"
+            f" {e.reliability().ece:.2%}; read in {scored.seconds:.2f} s"
+        )
+        if self.is_current():
+            self.summary.setText(figures)
+            return
+        self.summary.setText(
+            f"<b style='{style.STALE_STYLE}'>{STALE}</b><br>"
+            f"<i>{scored.model.describe()}: {figures}</i>"
+        )
 
     @Slot(int, int)
     def show_cell(self, true: int, predicted: int) -> None:

@@ -17,13 +17,13 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
 import pyqtgraph as pg
 
 from nnpad.core.spec import INPUT_SHAPE
-from nnpad.ui import grids, plot_style
-from nnpad.ui.plot_style import (
-    BACKGROUND,
+from nnpad.ui import grids, style
+from nnpad.ui.style import (
     DIVERGING,
-    LABEL_COLOR,
-    PREDICT_COLOR,
-    SELECT_COLOR,
+    HEATMAP_GROUND,
+    LAYER_LABEL,
+    PREDICTED,
+    SELECTED_NEURON,
     SEQUENTIAL,
 )
 
@@ -80,13 +80,13 @@ class LayerDiagram(pg.GraphicsLayoutWidget):
         super().__init__()
         self.setObjectName("activationLayers")
         self.setToolTip(tooltip)
-        self.setBackground(BACKGROUND)
+        self.setBackground(HEATMAP_GROUND)
         # Keys go to the activation view, not to QGraphicsView's scrolling.
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.layers: list[_Layer] = []
         self._labels: list[pg.TextItem] = []
         self._predicted: int | None = None
-        self.predict_marker = plot_style.marker(PREDICT_COLOR, 2.0)
+        self.predict_marker = style.marker(PREDICTED, 2.0)
         self.scene().sigMouseMoved.connect(self._on_moved)
         self.scene().sigMouseClicked.connect(self._on_clicked)
         self.viewport().installEventFilter(self)
@@ -106,9 +106,9 @@ class LayerDiagram(pg.GraphicsLayoutWidget):
         self.layers = []
         self._labels = []
         self._predicted = None
-        self.predict_marker = plot_style.marker(PREDICT_COLOR, 2.0)
+        self.predict_marker = style.marker(PREDICTED, 2.0)
         if network is None:
-            widget.addLabel("No model loaded", row=0, col=0, color="#9aa0a6")
+            widget.addLabel("No model loaded", row=0, col=0, color=LAYER_LABEL)
             return
         names = network.layer_names()
         sizes = [INPUT_SHAPE[0] * INPUT_SHAPE[1], *(b.units for b in network.blocks)]
@@ -132,7 +132,7 @@ class LayerDiagram(pg.GraphicsLayoutWidget):
             diverging = kind in ("tanh", "linear")
             item.setColorMap(pg.colormap.get(DIVERGING if diverging else SEQUENTIAL))
             item.setToolTip(f"{title}: hover a neuron for its value and weights")
-            marker = plot_style.marker(SELECT_COLOR, 2.0)
+            marker = style.marker(SELECTED_NEURON, 2.0)
             box.addItem(item)
             box.addItem(marker, ignoreBounds=True)
             # Room in proportion to the width each grid needs at a common height.
@@ -148,7 +148,7 @@ class LayerDiagram(pg.GraphicsLayoutWidget):
 
     def _add_output_labels(self, box: pg.ViewBox, units: int) -> None:
         for digit in range(units):
-            label = pg.TextItem(str(digit), color=LABEL_COLOR, anchor=(0.5, 0.0))
+            label = pg.TextItem(str(digit), color=LAYER_LABEL, anchor=(0.5, 0.0))
             label.setPos(digit + 0.5, 1.05)
             box.addItem(label, ignoreBounds=True)
             self._labels.append(label)
@@ -197,12 +197,12 @@ class LayerDiagram(pg.GraphicsLayoutWidget):
         if digit == self._predicted:
             return
         if self._predicted is not None and self._labels:
-            self._labels[self._predicted].setColor(LABEL_COLOR)
+            self._labels[self._predicted].setColor(LAYER_LABEL)
         self._predicted = digit
         if digit is None or not self._labels:
             self.predict_marker.hide()
             return
-        self._labels[digit].setColor(PREDICT_COLOR)
+        self._labels[digit].setColor(PREDICTED)
         self.predict_marker.setRect(QRectF(digit, 0, 1, 1))
         self.predict_marker.show()
 

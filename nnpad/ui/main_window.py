@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnpad.ui import window_settings
-from nnpad.ui.actions import Actions
+from nnpad.ui.actions import Actions, Parts
 from nnpad.ui.canvas import BRUSH_MAX, BRUSH_MIN, DrawingCanvas
 from nnpad.ui.canvas_overlays import digit_marks
 from nnpad.ui.commands import Commands
@@ -31,6 +31,7 @@ from nnpad.ui.lazy_panel import LazyPanel
 from nnpad.ui.panels import Panels, my_samples
 from nnpad.ui.prediction_view import PredictionView
 from nnpad.ui.sample_keeper import SampleKeeper
+from nnpad.ui.session import set_connected
 from nnpad.ui.training_status import TrainingStatus
 
 if TYPE_CHECKING:
@@ -90,15 +91,16 @@ class MainWindow(QMainWindow):
             store=store,
         )
         self.inside, self.train_panel = self.panels.inside, self.panels.train
-        self.actions = Actions(
+        parts = Parts(
             self,
             self.commands,
             self.canvas,
             self.brush,
             controller,
-            show_tab=self.tabs.setCurrentIndex,
-            train=self._train,
+            self.panels,
+            self._train,
         )
+        self.action_table = Actions(parts)
         self._lay_out()
         self._connect()
         self._splitters = {
@@ -108,8 +110,6 @@ class MainWindow(QMainWindow):
         window_settings.restore_window(
             settings, self, self._splitters, self.tabs, self.brush
         )
-        if session.model is not None:
-            self._on_model_changed(session.model)
         self.canvas.installEventFilter(self)
 
     # -- the lazily built panels ---------------------------------------------------
@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
     def _lay_out(self) -> None:
         tools = QHBoxLayout()
         tools.setContentsMargins(0, 0, 0, 0)
-        for button in self.actions.canvas_tools():
+        for button in self.action_table.canvas_tools():
             tools.addWidget(button)
         tools.addStretch(1)
         brush_label = QLabel("&Brush")
@@ -194,13 +194,10 @@ class MainWindow(QMainWindow):
         canvas, session, controller = self.canvas, self.session, self.controller
         canvas.stroke_changed.connect(session.drawing_moving)
         canvas.drawing_changed.connect(session.read_drawing)
-        canvas.history_changed.connect(self._update_history_actions)
-        session.recognized.connect(self.prediction.show_recognition)
-        session.recognized.connect(self.keeper.show_recognition)
-        session.recognized.connect(self._mark_digits)
-        self.prediction.against_chosen.connect(session.set_against)
-        self.prediction.digit_chosen.connect(session.select_digit)
-        session.model_changed.connect(self._on_model_changed)
+        canvas.history_changed.connect(self.action_table.refresh)
+        self.prediction.set_session_connected(session)
+        self.keeper.set_session_connected(session)
+        self.set_session_connected(session)
         self.brush.valueChanged.connect(canvas.set_brush_size)
         self.keeper.saved.connect(self._on_sample_kept)
         # Queued: after whatever else waits for the first frame (the model's loading).
@@ -208,8 +205,16 @@ class MainWindow(QMainWindow):
             self.panels.release, Qt.ConnectionType.QueuedConnection
         )
         controller.running_changed.connect(self._on_training_running)
-        self._update_history_actions()
-        self._on_training_running(controller.is_running())
+
+    def set_session_connected(self, session: Session, connect: bool = True) -> None:
+        """Name ``session``'s model and mark the digits it reads (now), or stop."""
+        links = (
+            (session.model_changed, self._show_model),
+            (session.recognized, self._mark_digits),
+        )
+        set_connected(links, connect)
+        if connect and session.model is not None:
+            self._show_model(session.model)
 
     @Slot(object)
     def _mark_digits(self, recognition: Recognition | None) -> None:
@@ -226,33 +231,26 @@ class MainWindow(QMainWindow):
     # -- the model and its readings --------------------------------------------------
 
     @Slot(object)
-    def _on_model_changed(self, model: TrainedModel) -> None:
+    def _show_model(self, model: TrainedModel) -> None:
         self.model_label.setText(f"Model: {model.describe()}")
         path = self.session.model_path
         self.model_label.setToolTip("in memory only" if path is None else str(path))
-        self.panels.model_changed(model)
 
     @Slot(int)
     def _on_sample_kept(self, label: int) -> None:
         if self.panels.samples.is_built():
             self.samples.refresh()
 
-    @Slot()
-    def _update_history_actions(self) -> None:
-        self.actions.undo.setEnabled(self.canvas.can_undo())
-        self.actions.redo.setEnabled(self.canvas.can_redo())
-
     # -- training --------------------------------------------------------------------
 
     @Slot()
     def _train(self) -> None:
-        self.tabs.setCurrentWidget(self.train_panel)
+        self.panels.show("train")
         self.training.start_training()
 
     @Slot(bool)
     def _on_training_running(self, running: bool) -> None:
-        self.actions.train.setEnabled(not running)
-        self.actions.stop.setEnabled(running)
+        self.action_table.refresh()
         if not running and self._closing:
             QTimer.singleShot(0, self.close)
 

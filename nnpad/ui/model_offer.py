@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from nnpad.core.model import store
+from nnpad.core.progress import format_percent
 from nnpad.ui import dialogs
 
 if TYPE_CHECKING:
@@ -26,23 +27,35 @@ def button(text: str, name: str, tip: str) -> QPushButton:
     return push
 
 
-def _percent(value: float | None) -> str:
-    return "unknown" if value is None else f"{100 * value:.1f}%"
+def _accuracy_line(result: TrainResult, current: float | None) -> str:
+    """The new model's validation accuracy beside the one it is compared with.
+
+    A fine-tuning is compared with its starting model on the same MNIST check
+    images; a new training with the model in use's recorded figure.
+    """
+    new = format_percent(result.val_accuracy)
+    before = result.val_accuracy_before
+    if before is None:
+        return (
+            f"New model: val accuracy {new} — current model: {format_percent(current)}"
+        )
+    return (
+        f"New model: val accuracy {new} on MNIST check images — the model it"
+        f" started from: {format_percent(before)}"
+    )
 
 
-def _before_after(result: TrainResult) -> str:
-    """For a fine-tuning: my held-out samples and MNIST, before and after."""
+def _held_out_line(result: TrainResult) -> str:
+    """For a fine-tuning: my held-out samples, before and after."""
     figures = getattr(result, "figures", None)
     if figures is None:
         return ""
-    parts = []
     found = figures()
-    for label, key in (("your held-out samples", "mine"), ("MNIST", "mnist")):
-        before, after = found.get(f"{key}_before"), found.get(f"{key}_after")
-        if before and after:
-            was, now = _percent(before["accuracy"]), _percent(after["accuracy"])
-            parts.append(f"{label} {was} → {now}")
-    return "<br>" + "; ".join(parts) if parts else ""
+    before, after = found.get("mine_before"), found.get("mine_after")
+    if not (before and after):
+        return ""
+    was, now = format_percent(before["accuracy"]), format_percent(after["accuracy"])
+    return f"<br>your {after['samples']} held-out samples: {was} → {now}"
 
 
 class ModelOffer(QWidget):
@@ -112,13 +125,10 @@ class ModelOffer(QWidget):
         elif not usable:
             text = "Stopped before the first epoch ended: there is no model to keep."
         else:
-            text = (
-                f"New model: val accuracy {_percent(result.val_accuracy)} — current"
-                f" model: {_percent(self._current_accuracy)}"
-            )
+            text = _accuracy_line(result, self._current_accuracy)
             if result.status == "stopped":
                 text += f" (stopped after {len(result.epochs)} epoch(s))"
-            text += _before_after(result) + note
+            text += _held_out_line(result) + note
         self.label.setText(text)
         self.label.setVisible(bool(text))
         self.use_button.setVisible(usable)

@@ -15,11 +15,12 @@ import pyqtgraph as pg
 from nnpad.core.explain import push_summary, saliency
 from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES
 from nnpad.ui.grids import blank_grid, symmetric_limit
-from nnpad.ui.plot_style import DIVERGING
+from nnpad.ui.style import DIVERGING, ZERO_LINE
 
 if TYPE_CHECKING:
     from nnpad.core.explain import NeuronMaps
     from nnpad.core.recognition import DigitReading
+    from nnpad.core.verdict import Kind
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -29,7 +30,7 @@ _NEGATIVE = (40, 90, 200)
 
 
 # The likeliest digit is only "predicted" when the reading says it is a digit.
-_VERDICT_NOTE = {
+_VERDICT_NOTE: dict[Kind | None, str] = {
     "unsure": " (likeliest; the reading is unsure)",
     "not a digit": " (likeliest; the reading is: not a digit)",
 }
@@ -85,7 +86,7 @@ class NeuronDetail(QWidget):
         self._bars_view.getAxis("bottom").setTicks(
             [[(d, str(d)) for d in range(NUM_CLASSES)]]
         )
-        self._bars_view.addLine(y=0, pen=pg.mkPen("#888"))
+        self._bars_view.addLine(y=0, pen=pg.mkPen(ZERO_LINE))
         self.bars_item = pg.BarGraphItem(
             x=np.arange(NUM_CLASSES), height=np.zeros(NUM_CLASSES), width=0.7
         )
@@ -146,7 +147,7 @@ class NeuronDetail(QWidget):
             and self._maps is not None
             and (neuron[0] == self._maps.output_layer)
         )
-        if output:
+        if output and neuron is not None:
             # The output digits' map is this drawing's saliency: redrawn every time.
             self._neuron = neuron
             self._show_weights(self._saliency(neuron[1]))

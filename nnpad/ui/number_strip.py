@@ -14,10 +14,11 @@ from PySide6.QtGui import QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, 
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from nnpad.core.verdict import percent
-from nnpad.ui.verdict_colours import colour
+from nnpad.ui.style import verdict_colour
 
 if TYPE_CHECKING:
     from nnpad.core.recognition import Recognition
+    from nnpad.core.verdict import Kind
 
 __all__ = ["NumberStrip"]
 
@@ -42,7 +43,7 @@ class NumberStrip(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self._chips: list[tuple[str, str, str]] = []  # text, confidence, verdict kind
+        self._chips: list[tuple[str, str, Kind]] = []  # text, confidence, verdict kind
         self._selected = 0
 
     def show_recognition(self, recognition: Recognition | None) -> None:
@@ -86,9 +87,9 @@ class NumberStrip(QWidget):
         text_colour = self.palette().windowText().color()
         for i, (digit, confidence, kind) in enumerate(self._chips):
             rect = self.chip_rect(i)
-            tint = colour(kind)
+            tint = verdict_colour(kind)
             if i == self._selected:
-                fill = colour(kind)
+                fill = verdict_colour(kind)
                 fill.setAlpha(40)
                 painter.setBrush(fill)
                 painter.setPen(QPen(tint, 2.0 if not self.hasFocus() else 3.0))
@@ -118,7 +119,7 @@ class NumberStrip(QWidget):
         super().mousePressEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: D102
-        step = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}.get(event.key())
+        step = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}.get(Qt.Key(event.key()))
         if step is None or not self._chips:
             super().keyPressEvent(event)
             return

@@ -1,14 +1,14 @@
-"""The tabs on the right, each built when first needed and then wired to the rest.
+"""The tabs on the right, each built when first needed, and chosen by name.
 
 Look inside, Train, Evaluate and My samples need pyqtgraph or the disk; none of
 them is built before the window's first frame (:class:`LazyPanel`). Each factory
-here builds its panel and connects it to the session, the training controller and
-the window's commands.
+here builds its panel, which subscribes itself to the session; the factory connects
+what the panel asks of the window (its commands, the other tabs).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QObject, Slot
 
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QTabWidget
 
-    from nnpad.core.model.trained import TrainedModel
     from nnpad.core.progress import TrainResult
     from nnpad.ui.activation_view import ActivationView
     from nnpad.ui.commands import Commands
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
     from nnpad.ui.training_status import TrainingStatus
     from nnpad.ui.training_worker import TrainingController
 
-INSIDE, TRAIN, EVALUATE, SAMPLES = range(4)  # the tabs, in order
+Tab = Literal["inside", "train", "evaluate", "samples"]
 
 
 def my_samples() -> SampleStore:
@@ -63,6 +62,12 @@ class Panels(QObject):
         self.train = LazyPanel(self._train)
         self.evaluate = LazyPanel(self._evaluate)
         self.samples = LazyPanel(self._samples)
+        self._tabs: dict[Tab, LazyPanel] = {
+            "inside": self.inside,
+            "train": self.train,
+            "evaluate": self.evaluate,
+            "samples": self.samples,
+        }
         for panel, title, tip in (
             (self.inside, "Look inside", "Every layer's activations (Ctrl+1)"),
             (self.train, "Train", "Train a network with live charts (Ctrl+2)"),
@@ -71,28 +76,25 @@ class Panels(QObject):
         ):
             tabs.setTabToolTip(tabs.addTab(panel, title), tip)
 
+    def show(self, tab: Tab) -> None:
+        """Bring ``tab`` to the front."""
+        self.tabs.setCurrentWidget(self._tabs[tab])
+
+    def current(self) -> Tab:
+        """The tab in front."""
+        shown = self.tabs.currentWidget()
+        return next(name for name, panel in self._tabs.items() if panel is shown)
+
     def release(self) -> None:
         """The window is on screen: build the panel shown, and others when shown."""
-        for panel in (self.inside, self.train, self.evaluate, self.samples):
+        for panel in self._tabs.values():
             panel.release()
-
-    def model_changed(self, model: TrainedModel) -> None:
-        """Tell the built panels about the model now in use."""
-        if self.inside.is_built():
-            self.inside.content().set_network(model.network)
-        if self.train.is_built():
-            panel = self.train.content()
-            panel.offer.set_current_accuracy(model.val_accuracy)
-            panel.board.model_changed(model, self.session.model_path)
 
     def _inside(self) -> ActivationView:
         from nnpad.ui.activation_view import ActivationView
 
         view = ActivationView()
-        if self.session.model is not None:
-            view.set_network(self.session.model.network)
-        view.show_recognition(self.session.recognition)
-        self.session.recognized.connect(view.show_recognition)
+        view.set_session_connected(self.session)
         return view
 
     def _train(self) -> TrainingPanel:
@@ -105,8 +107,6 @@ class Panels(QObject):
             samples_folder=self.store.root,
         )
         window_settings.restore_recipe(self.settings, panel)
-        model = self.session.model
-        panel.offer.set_current_accuracy(None if model is None else model.val_accuracy)
         panel.offer.use_requested.connect(self._use_trained)
         panel.offer.changed.connect(self.status.offer_changed)
         return panel
@@ -128,7 +128,7 @@ class Panels(QObject):
     @Slot()
     def teach(self) -> None:
         """Fine-tune on my samples, shown in the Train tab."""
-        self.tabs.setCurrentWidget(self.train)
+        self.show("train")
         self.train.content().teach()
 
     @Slot(object)
@@ -140,4 +140,4 @@ class Panels(QObject):
     def _look_at(self, pixels: np.ndarray, label: int) -> None:
         """An evaluated image: behind the ink, read, and looked inside."""
         self.commands.show_reference(pixels, f"An evaluated image of a {label}")
-        self.tabs.setCurrentIndex(INSIDE)
+        self.show("inside")

@@ -9,9 +9,13 @@ stroke may extend it.
 from __future__ import annotations
 
 from enum import Enum, auto
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QMouseEvent, QPointingDevice, QTabletEvent, QTouchEvent
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QPointF
 
 
 class Source(Enum):
@@ -32,6 +36,13 @@ class PointerInput:
     _source: Source | None
     _button: Qt.MouseButton
     _touch_id: int
+
+    if TYPE_CHECKING:  # provided by the widget
+
+        def _begin(self, pos: QPointF, erase: bool, source: Source) -> None: ...
+        def _extend(self, pos: QPointF, source: Source) -> None: ...
+        def _finish(self, source: Source) -> None: ...
+        def _cancel_stroke(self) -> bool: ...
 
     def _missed_release(self, event: QMouseEvent) -> bool:
         """Finish a mouse stroke whose release went elsewhere (e.g. to a dialog)."""

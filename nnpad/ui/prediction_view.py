@@ -31,12 +31,15 @@ from nnpad.core.verdict import percent
 from nnpad.ui.digit_images import InputPreview, SaliencyPreview
 from nnpad.ui.number_strip import NumberStrip
 from nnpad.ui.probability_bars import ProbabilityBars
-from nnpad.ui.verdict_colours import COLOURS, TEXT_STYLE
+from nnpad.ui.session import set_connected
+from nnpad.ui.style import VERDICT, VERDICT_TEXT_STYLE
 
 if TYPE_CHECKING:
     import numpy as np
 
     from nnpad.core.recognition import DigitReading, Recognition
+    from nnpad.core.verdict import Kind
+    from nnpad.ui.session import Session
 
 __all__ = ["PredictionView"]
 
@@ -116,6 +119,18 @@ class PredictionView(QWidget):
         """The reading as read aloud, e.g. ``"7 (98%)"``; empty with no reading."""
         return self._text
 
+    def set_session_connected(self, session: Session, connect: bool = True) -> None:
+        """Show ``session``'s readings and ask it for other digits, or stop."""
+        links = (
+            (session.recognized, self.show_recognition),
+            (self.against_chosen, session.set_against),
+            (self.digit_chosen, session.select_digit),
+        )
+        set_connected(links, connect)
+        if connect:
+            self.show_recognition(session.recognition)
+
+    @Slot(object)
     def show_recognition(self, recognition: Recognition | None) -> None:
         """Show ``recognition``; None clears the view."""
         many = recognition is not None and len(recognition.digits) > 1
@@ -174,16 +189,23 @@ class PredictionView(QWidget):
     @staticmethod
     def _colours(reading: DigitReading) -> dict[int, QColor]:
         verdict = reading.verdict
+        if verdict.digit is None:
+            return {}
         if verdict.kind == "digit":
-            return {verdict.digit: COLOURS["digit"]}
+            return {verdict.digit: VERDICT["digit"]}
         if verdict.kind == "unsure":
-            close = {verdict.runner_up: COLOURS["unsure"]} if verdict.close else {}
-            return {verdict.digit: COLOURS["unsure"], **close}
+            runner_up = verdict.runner_up
+            close = (
+                {runner_up: VERDICT["unsure"]}
+                if verdict.close and runner_up is not None
+                else {}
+            )
+            return {verdict.digit: VERDICT["unsure"], **close}
         return {}
 
-    def _show_verdict(self, kind: str, big: str, small: str) -> None:
+    def _show_verdict(self, kind: Kind, big: str, small: str) -> None:
         self._digit.setText(big)
-        self._digit.setStyleSheet(TEXT_STYLE[kind])
+        self._digit.setStyleSheet(VERDICT_TEXT_STYLE[kind])
         font = self._digit.font()
         font.setPointSize(
             44 if len(big) <= 2 else 34 if len(big) <= 6 and " " not in big else 22

@@ -8,11 +8,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from nnpad.core.spec import NUM_CLASSES
-
-BACKGROUND = QColor("#202124")
-BAR = QColor("#5f6b7a")
-TEXT = QColor("#9aa0a6")
-GRID = QColor(60, 60, 60)
+from nnpad.ui.style import BAR, DARK_GRID, DARK_GROUND, QUIET_TEXT
 
 
 class ProbabilityBars(QWidget):
@@ -77,19 +73,19 @@ class ProbabilityBars(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: D102
         painter = QPainter(self)
-        painter.fillRect(self.rect(), BACKGROUND)
+        painter.fillRect(self.rect(), DARK_GROUND)
         plot = self._plot_rect()
-        painter.setPen(QPen(GRID, 0))
+        painter.setPen(QPen(DARK_GRID, 0))
         for level, label in ((0.0, "0%"), (0.5, "50%"), (1.0, "100%")):
             y = plot.bottom() - level * plot.height()
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-            painter.setPen(TEXT)
+            painter.setPen(QUIET_TEXT)
             painter.drawText(
                 QRectF(0, y - 8, plot.left() - 6, 16),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 label,
             )
-            painter.setPen(QPen(GRID, 0))
+            painter.setPen(QPen(DARK_GRID, 0))
         painter.setPen(Qt.PenStyle.NoPen)
         for digit, height in enumerate(self._heights):
             full = self.bar_rect(digit)
@@ -100,7 +96,7 @@ class ProbabilityBars(QWidget):
                 height * full.height(),
             )
             painter.fillRect(bar, self._colours.get(digit, BAR))
-        painter.setPen(TEXT)
+        painter.setPen(QUIET_TEXT)
         for digit in range(NUM_CLASSES):
             full = self.bar_rect(digit)
             painter.drawText(

@@ -7,6 +7,7 @@ so that the Train button can be disabled.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal, SignalInstance, Slot
 from PySide6.QtWidgets import (
@@ -32,8 +33,7 @@ from nnpad.core.spec import (
     SpecError,
     TrainConfig,
 )
-
-ERROR_STYLE = "color: #d32f2f;"
+from nnpad.ui.style import ERROR_STYLE, QUIET_STYLE
 
 
 class _ExactSpinBox(QDoubleSpinBox):
@@ -117,7 +117,7 @@ class RecipeForm(QWidget):
         self.preset_description = QLabel()
         self.preset_description.setObjectName("presetDescription")
         self.preset_description.setWordWrap(True)
-        self.preset_description.setStyleSheet("color: palette(mid);")
+        self.preset_description.setStyleSheet(QUIET_STYLE)
         self.hidden_edit = QLineEdit()
         self.hidden_edit.setPlaceholderText("128, 64")
         self.activation_combo = QComboBox()
@@ -169,7 +169,7 @@ class RecipeForm(QWidget):
 
     def _lay_out(self) -> None:
         form = QFormLayout()
-        rows = [
+        rows: list[tuple[str, Any, str]] = [
             ("Start &with:", self.preset_combo, "Fill the form with a tried recipe"),
             ("", self.preset_description, "What this recipe shows"),
             (
@@ -187,7 +187,7 @@ class RecipeForm(QWidget):
             ("Val&idation split:", self.val_split_spin, "Share held out to validate"),
         ]
         advanced = QFormLayout()
-        more = [
+        more: list[tuple[str, Any, str]] = [
             (
                 "Rotation (°):",
                 self.rotation_spin,
@@ -225,12 +225,12 @@ class RecipeForm(QWidget):
                 " images make a network overfit",
             ),
         ]
-        for layout, entries in ((form, rows), (advanced, more)):
+        for section, entries in ((form, rows), (advanced, more)):
             for label, widget, tip in entries:
                 widget.setToolTip(tip)
                 name = label.replace("&", "").rstrip(":") or widget.text()
                 widget.setAccessibleName(name.replace("&", ""))
-                layout.addRow(label, widget)
+                section.addRow(label, widget)
         self.preset_combo.setAccessibleName("Preset")
         self._advanced = QWidget()
         self._advanced.setLayout(advanced)
@@ -244,7 +244,11 @@ class RecipeForm(QWidget):
         layout.addWidget(self.error_label)
 
     def _change_signals(self) -> list[SignalInstance]:
-        spins = (self.dropout_spin, self.batch_spin, self.epochs_spin)
+        spins: tuple[QDoubleSpinBox | QSpinBox, ...] = (
+            self.dropout_spin,
+            self.batch_spin,
+            self.epochs_spin,
+        )
         spins += (self.val_split_spin, self.rotation_spin, self.shift_spin)
         combos = (self.activation_combo, self.schedule_combo)
         edits = (self.hidden_edit, self.l2_edit, self.lr_edit)

@@ -13,8 +13,9 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QLabel
 
 from nnpad.core.runs import RunHistory
+from nnpad.ui import style
 from nnpad.ui.runs_table import RunsTable
-from nnpad.ui.training_charts import TrainingCharts, colour
+from nnpad.ui.training_charts import TrainingCharts
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -28,9 +29,9 @@ if TYPE_CHECKING:
     from nnpad.ui.training_worker import TrainingController
 
 _STYLES = {
-    "problem": "color: #b45309; font-weight: bold;",  # amber: something to fix
-    "healthy": "color: #15803d;",
-    "quiet": "color: palette(mid);",
+    "problem": style.PROBLEM_STYLE,
+    "healthy": style.HEALTHY_STYLE,
+    "quiet": style.QUIET_STYLE,
 }
 
 
@@ -99,8 +100,8 @@ class RunBoard(QObject):
     def refresh(self) -> None:
         """Redraw the table and the ticked runs' curves."""
         runs = self.history.runs()
-        for index, run in enumerate(runs):
-            self._colours.setdefault(run.id, colour(len(self._colours) + index * 0))
+        for run in runs:
+            self._colours.setdefault(run.id, style.run_colour(len(self._colours)))
         self._ticked &= {run.id for run in runs}
         self.table.set_runs(runs, self._colours, self._ticked, self.history.current_id)
         self.charts.show_runs(

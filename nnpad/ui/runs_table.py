@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnpad.core.progress import format_duration
+from nnpad.core.progress import format_duration, format_percent
 
 if TYPE_CHECKING:
     from nnpad.core.runs import Run
 
-COLUMNS = ("Run", "Epochs", "Time", "Best val acc.", "In use", "Recipe")
+COLUMNS = ("Run", "Epochs", "Time", "Val acc.", "In use", "Recipe")
 RECIPE = COLUMNS.index("Recipe")
 _ID = Qt.ItemDataRole.UserRole
 
@@ -109,7 +109,7 @@ class RunsTable(QWidget):
         return [
             self._id(row)
             for row in range(self.table.rowCount())
-            if self.table.item(row, 0).checkState() == Qt.CheckState.Checked
+            if self._name_item(row).checkState() == Qt.CheckState.Checked
         ]
 
     def current_id(self) -> str | None:
@@ -149,14 +149,20 @@ class RunsTable(QWidget):
         )
         name.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
         name.setToolTip(run.diagnosis.message if run.diagnosis else run.summary)
-        best = run.best_val_accuracy
+        accuracy = QTableWidgetItem(
+            "…" if run.status == "running" else format_percent(run.val_accuracy)
+        )
+        accuracy.setToolTip(
+            "Validation accuracy of the model the run made, as offered and kept"
+            " (a fine-tuning: on the MNIST check images)"
+        )
         recipe = QTableWidgetItem(run.summary)
         recipe.setToolTip(run.summary)
         cells = [
             name,
             QTableWidgetItem(f"{len(run.epochs)}/{run.planned_epochs}"),
             QTableWidgetItem(format_duration(run.seconds) if run.seconds else "—"),
-            QTableWidgetItem("—" if best is None else f"{best:.2%}"),
+            accuracy,
             QTableWidgetItem("★ in use" if in_use else ("kept" if run.kept else "")),
             recipe,
         ]
@@ -166,7 +172,13 @@ class RunsTable(QWidget):
             self.table.setItem(row, column, item)
 
     def _id(self, row: int) -> str:
-        return str(self.table.item(row, 0).data(_ID))
+        return str(self._name_item(row).data(_ID))
+
+    def _name_item(self, row: int) -> QTableWidgetItem:
+        item = self.table.item(row, 0)
+        if item is None:
+            raise IndexError(f"no run in row {row}")
+        return item
 
     @Slot(QTableWidgetItem)
     def _on_item_changed(self, item: QTableWidgetItem) -> None:

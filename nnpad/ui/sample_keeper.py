@@ -15,6 +15,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from nnpad.core.data.sample_format import SamplesError
+from nnpad.ui.session import set_connected
+from nnpad.ui.style import QUIET_STYLE
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from nnpad.core.data.my_samples import SampleStore
     from nnpad.core.recognition import Recognition
     from nnpad.ui.canvas import DrawingCanvas
+    from nnpad.ui.session import Session
 
 
 class SampleKeeper(QObject):
@@ -47,7 +50,7 @@ class SampleKeeper(QObject):
             " your handwriting (Train tab)"
         )
         self.hint = QLabel("or press the right digit key (0-9)")
-        self.hint.setStyleSheet("color: palette(mid);")
+        self.hint.setStyleSheet(QUIET_STYLE)
         layout = QHBoxLayout(self.bar)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("Keep in my samples:"))
@@ -63,6 +66,12 @@ class SampleKeeper(QObject):
             window.addAction(action)
             self.actions.append(action)
         self.show_recognition(None)
+
+    def set_session_connected(self, session: Session, connect: bool = True) -> None:
+        """Offer to keep what ``session`` reads (from now on), or stop."""
+        set_connected([(session.recognized, self.show_recognition)], connect)
+        if connect:
+            self.show_recognition(session.recognition)
 
     @Slot(object)
     def show_recognition(self, recognition: Recognition | None) -> None:

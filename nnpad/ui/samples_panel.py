@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnpad.core.data.sample_export import export_samples
 from nnpad.core.data.sample_format import SamplesError
+from nnpad.core.data.sample_import import import_samples
 from nnpad.ui.evaluate_panel import THUMB, thumbnail
 
 if TYPE_CHECKING:
@@ -186,7 +188,7 @@ class SamplesPanel(QWidget):
     def import_from(self, path: str) -> bool:
         """Import a folder or .zip; explain a refusal (nothing is then changed)."""
         try:
-            report = self.store.import_from(path)
+            report = import_samples(self.store, path)
         except (SamplesError, OSError) as exc:
             QMessageBox.warning(self, "Nothing was imported", str(exc))
             return False
@@ -217,7 +219,7 @@ class SamplesPanel(QWidget):
     def export_to(self, path: str) -> bool:
         """Export every sample; explain a failure."""
         try:
-            report = self.store.export_to(path)
+            report = export_samples(self.store, path)
         except (SamplesError, OSError) as exc:
             QMessageBox.warning(self, "Nothing was exported", str(exc))
             return False

@@ -5,6 +5,10 @@ current model (on the GUI thread: finding the digits and the NumPy forward passe
 take a few milliseconds) and emits a :class:`~nnpad.core.recognition.Recognition`,
 which every view shows. A new model (opened, trained, the shipped one) is handed
 to the session, which emits ``model_changed`` and reads the current input again.
+
+Each view subscribes itself: one method of the view lists the session's signals it
+follows and connects or disconnects them all (:func:`set_connected`), so nobody
+relays the session's news by hand and a view is never left half connected.
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ from nnpad.core.recognition import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
     import numpy as np
+    from PySide6.QtCore import SignalInstance
 
     from nnpad.core.model.network import Network
     from nnpad.core.model.trained import TrainedModel
@@ -200,3 +207,19 @@ class Session(QObject):
         self.read_drawing(drawing)
         spent_ms = (time.perf_counter() - start) * 1000.0
         self._timer.start(max(self._interval, round(spent_ms)))
+
+
+Link = tuple["SignalInstance", "Callable[..., object]"]
+
+
+def set_connected(links: Iterable[Link], connect: bool) -> None:
+    """Connect every signal to its slot, or disconnect them, in the same order.
+
+    After ndv's ``_set_model_connected(model, connect=True)``: a view lists what it
+    follows once, and the same list undoes it.
+    """
+    for signal, slot in links:
+        if connect:
+            signal.connect(slot)
+        else:
+            signal.disconnect(slot)

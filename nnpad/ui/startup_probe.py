@@ -2,8 +2,9 @@
 
 Used by ``tests/benchmarks/bench_startup.py`` through
 ``NNPAD_QUIT_AFTER_FIRST_PREDICTION=1``: once the window is on screen, a stroke is
-drawn with real mouse events, and when its prediction is shown the timings are printed
-and the app quits.
+put on the canvas (as a finished stroke reaches it: the canvas emits the drawing and
+the session reads it), and when its prediction is shown the timings are printed and
+the app quits. Building mouse events is left to the tests (``tests/support``).
 """
 
 from __future__ import annotations
@@ -12,37 +13,16 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
+
+from nnpad.core.strokes import Drawing, Stroke
 
 if TYPE_CHECKING:
     from nnpad.core.recognition import Recognition
     from nnpad.ui.main_window import MainWindow
 
-
-def mouse(window: MainWindow, kind: QEvent.Type, fx: float, fy: float) -> None:
-    """Send a left-button mouse event at a fraction (fx, fy) of the middle square.
-
-    Built as Qt builds them: a move carries the held button in ``buttons()`` only.
-    """
-    canvas = window.canvas
-    square = canvas.centre_square()
-    pos = QPointF(square.x() + fx * square.width(), square.y() + fy * square.height())
-    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
-    button = none if kind == QEvent.Type.MouseMove else left
-    buttons = none if kind == QEvent.Type.MouseButtonRelease else left
-    event = QMouseEvent(kind, pos, pos, button, buttons, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(canvas, event)
-
-
-def draw_stroke(window: MainWindow, points: list[tuple[float, float]]) -> None:
-    """Draw one stroke on the canvas with mouse events (fractions of its square)."""
-    first, *rest = points
-    mouse(window, QEvent.Type.MouseButtonPress, *first)
-    for point in rest:
-        mouse(window, QEvent.Type.MouseMove, *point)
-    mouse(window, QEvent.Type.MouseButtonRelease, *rest[-1])
+SEVEN = Drawing((Stroke(((224.0, 56.0), (336.0, 56.0), (266.0, 224.0)), 18.0),))
+"""A '7' in the middle of the canvas (canvas units), drawn with the default brush."""
 
 
 def probe_first_prediction(window: MainWindow, t0: float) -> None:
@@ -73,6 +53,6 @@ def probe_first_prediction(window: MainWindow, t0: float) -> None:
         stamps["shown"] = time.time()
         stamps["pyqtgraph"] = "pyqtgraph" in sys.modules
         window.session.recognized.connect(on_recognized)
-        draw_stroke(window, [(0.3, 0.2), (0.7, 0.2), (0.45, 0.8)])  # a '7'
+        window.canvas.set_drawing(SEVEN)
 
     window.first_painted.connect(draw)

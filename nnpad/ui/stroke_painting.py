@@ -6,17 +6,16 @@ import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QPainter, QPen, QPolygonF
+
+from nnpad.ui.style import INK, PAPER
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from nnpad.core.strokes import Stroke
 
-__all__ = ["INK", "PAPER", "paint_strokes", "pen"]
-
-INK = QColor(255, 255, 255)
-PAPER = QColor(0, 0, 0)
+__all__ = ["paint_strokes", "pen"]
 
 
 def pen() -> QPen:

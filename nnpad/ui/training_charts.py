@@ -12,36 +12,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 # isort: split
 import pyqtgraph as pg  # after PySide6, so that pyqtgraph binds to it
 
+from nnpad.ui import style
+
 if TYPE_CHECKING:
+    from PySide6.QtGui import QColor
+
     from nnpad.core.runs import Run
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
 REDRAW_MS = 200  # 5 Hz: live enough, and pyqtgraph re-lays its axes each redraw
-# Tableau 10: distinct, and readable on a white background.
-PALETTE = (
-    "#4e79a7",
-    "#f28e2b",
-    "#59a14f",
-    "#e15759",
-    "#b07aa1",
-    "#76b7b2",
-    "#edc948",
-    "#ff9da7",
-    "#9c755f",
-    "#bab0ac",
-)
-
-
-def colour(index: int) -> QColor:
-    """The colour of the ``index``-th run of the session."""
-    return QColor(PALETTE[index % len(PALETTE)])
 
 
 @dataclass(eq=False)
@@ -114,11 +99,10 @@ class TrainingCharts(QWidget):
         plot = pg.PlotWidget(title=title)
         plot.setObjectName(name)
         plot.setAccessibleName(f"{title} chart")
-        plot.setBackground("w")
-        plot.getAxis("bottom").setPen("#666")
-        plot.getAxis("left").setPen("#666")
-        plot.getAxis("bottom").setTextPen("#333")
-        plot.getAxis("left").setTextPen("#333")
+        plot.setBackground(style.CHART_GROUND)
+        for side in ("bottom", "left"):
+            plot.getAxis(side).setPen(style.AXIS)
+            plot.getAxis(side).setTextPen(style.AXIS_TEXT)
         plot.setLabel("bottom", "epoch")
         plot.setLabel("left", y_label)
         plot.showGrid(x=True, y=True, alpha=0.25)
@@ -156,7 +140,12 @@ class TrainingCharts(QWidget):
         train_pen = pg.mkPen(tint, width=1.2)
         val_pen = pg.mkPen(tint, width=2.2, style=Qt.PenStyle.DashLine)
         brush = pg.mkBrush(tint)
-        star = {"symbol": "star", "size": 16, "brush": brush, "pen": pg.mkPen("k")}
+        star = {
+            "symbol": "star",
+            "size": 16,
+            "brush": brush,
+            "pen": pg.mkPen(style.BEST_EPOCH_OUTLINE),
+        }
         curves = RunCurves(
             train_loss=self.loss_plot.plot([], [], pen=train_pen),
             val_loss=self.loss_plot.plot(

@@ -22,14 +22,18 @@ from PySide6.QtWidgets import (
 
 from nnpad.core.progress import format_duration
 from nnpad.core.spec import SpecError
+from nnpad.core.training.finetune_config import FinetuneConfig, finetune_recipe
 from nnpad.ui.data_chooser import DataChooser
 from nnpad.ui.model_offer import ModelOffer, button
-from nnpad.ui.recipe_form import ERROR_STYLE, RecipeForm
+from nnpad.ui.recipe_form import RecipeForm
 from nnpad.ui.run_board import RunBoard
+from nnpad.ui.session import set_connected
+from nnpad.ui.style import ERROR_STYLE
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from nnpad.core.model.trained import TrainedModel
     from nnpad.core.progress import BatchProgress, TrainingStarted, TrainResult
     from nnpad.core.spec import Recipe
     from nnpad.ui.data_chooser import Source
@@ -102,6 +106,20 @@ class TrainingPanel(QWidget):
         self._connect()
         self._show_error("")
         self._on_running_changed(controller.is_running())
+        if session is not None:
+            self.set_session_connected(session)
+
+    def set_session_connected(self, session: Session, connect: bool = True) -> None:
+        """Compare new models with ``session``'s and mark its run (now), or stop."""
+        set_connected([(session.model_changed, self._on_model_changed)], connect)
+        if connect and session.model is not None:
+            self._on_model_changed(session.model)
+
+    @Slot(object)
+    def _on_model_changed(self, model: TrainedModel) -> None:
+        self.offer.set_current_accuracy(model.val_accuracy)
+        path = None if self.session is None else self.session.model_path
+        self.board.model_changed(model, path)
 
     def _lay_out(self) -> None:
         buttons = QHBoxLayout()
@@ -201,8 +219,10 @@ class TrainingPanel(QWidget):
         if self.controller.is_running() or model is None or not self.samples_folder:
             return
         source = self.data.source() or "sample"
-        self._begin(model.recipe, source, name="my handwriting")
-        self.controller.start_finetune(model, self.samples_folder, source)
+        config = FinetuneConfig()
+        recipe = finetune_recipe(model.recipe, config)
+        self._begin(recipe, source, name="my handwriting")
+        self.controller.start_finetune(model, self.samples_folder, source, config)
 
     def _begin(self, recipe: Recipe, source: Source, name: str | None = None) -> None:
         self._run_source, self._run_started = source, False

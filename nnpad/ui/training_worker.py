@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from nnpad.core.model.trained import TrainedModel
     from nnpad.core.spec import Recipe
+    from nnpad.core.training.finetune_config import FinetuneConfig
 
 REPORT_INTERVAL = 0.1  # seconds between batch reports (throttled in the core)
 SNAPSHOT_INTERVAL = 1.0  # seconds between weight snapshots for live predictions
@@ -124,6 +125,8 @@ class FinetuneJob:
         The folder of my samples.
     replay
         ``"sample"``, ``"mnist"``, a local path, or a loaded :class:`Dataset`.
+    config
+        How to fine-tune (None: the defaults).
     """
 
     def __init__(
@@ -132,9 +135,11 @@ class FinetuneJob:
         samples: Path,
         replay: str | Dataset,
         options: dict[str, Any] | None = None,
+        config: FinetuneConfig | None = None,
     ) -> None:
         self._model, self._samples, self._replay = model, samples, replay
         self._options = {
+            "config": config,
             "report_interval": REPORT_INTERVAL,
             "snapshot_interval": SNAPSHOT_INTERVAL,
             "threads": TRAINING_THREADS,
@@ -174,10 +179,7 @@ class FinetuneJob:
             self._tuner = tuner
             if self._stop_requested:
                 tuner.stop()
-        result = tuner.run(_Reporter(report))
-        # Fine-tuning moves the weights a little: keep the model's calibration.
-        result.thresholds = self._model.thresholds
-        return result
+        return tuner.run(_Reporter(report))
 
 
 class _Reporter:
@@ -244,12 +246,16 @@ class TrainingController(QObject):
         self._runner.start_job(TrainingJob(recipe, source, self._trainer_options))
 
     def start_finetune(
-        self, model: TrainedModel, samples: Path, replay: str | Dataset
+        self,
+        model: TrainedModel,
+        samples: Path,
+        replay: str | Dataset,
+        config: FinetuneConfig | None = None,
     ) -> None:
         """Fine-tune ``model`` on the samples in ``samples`` in a new thread."""
         if self.is_running():
             raise RuntimeError("a training is already running")
-        self._runner.start_job(FinetuneJob(model, samples, replay))
+        self._runner.start_job(FinetuneJob(model, samples, replay, config=config))
 
     def stop(self) -> None:
         """Ask the current run to stop; it ends with status ``"stopped"``."""

@@ -12,7 +12,13 @@ import pyqtgraph as pg
 
 from nnpad.core.spec import INPUT_SHAPE
 from nnpad.ui import grids
-from nnpad.ui.plot_style import BACKGROUND, DIVERGING, SELECT_COLOR, marker
+from nnpad.ui.style import (
+    DIVERGING,
+    HEATMAP_GROUND,
+    LAYER_LABEL,
+    SELECTED_NEURON,
+    marker,
+)
 
 if TYPE_CHECKING:
     from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent
@@ -39,11 +45,11 @@ class WeightMosaic(pg.GraphicsLayoutWidget):
             " positive, blue negative). Click a tile to select that neuron; drag"
             " or scroll to pan and zoom."
         )
-        self.setBackground(BACKGROUND)
+        self.setBackground(HEATMAP_GROUND)
         # Keys go to the activation view, not to QGraphicsView's scrolling.
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._item: pg.ImageItem | None = None
-        self._marker = marker(SELECT_COLOR, 2.0)
+        self._marker = marker(SELECTED_NEURON, 2.0)
         self._tiles = (1, 1)
         self._count = 0
         self.scene().sigMouseMoved.connect(self._on_moved)
@@ -63,9 +69,9 @@ class WeightMosaic(pg.GraphicsLayoutWidget):
         if rebuild or self._item is None:
             self.clear()
             self._item = None
-            self._marker = marker(SELECT_COLOR, 2.0)
+            self._marker = marker(SELECTED_NEURON, 2.0)
             if maps is None:
-                self.addLabel("No model loaded", color="#9aa0a6")
+                self.addLabel("No model loaded", color=LAYER_LABEL)
                 return
             box = self.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
             self._item = pg.ImageItem()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QByteArray
 
@@ -17,6 +17,14 @@ if TYPE_CHECKING:
 MODEL_PATH = "model/path"
 RECIPE = "training/recipe"
 
+T = TypeVar("T", int, str, QByteArray)
+
+
+def read(settings: QSettings, key: str, default: T) -> T:
+    """The setting ``key`` as the type of ``default``; ``default`` when unusable."""
+    value = settings.value(key, default, type=type(default))
+    return value if isinstance(value, type(default)) else default
+
 
 def restore_window(
     settings: QSettings,
@@ -26,8 +34,8 @@ def restore_window(
     brush: QSlider,
 ) -> None:
     """Put the window back as it was (or size it to the screen the first time)."""
-    geometry = settings.value("window/geometry", type=QByteArray)
-    restored = bool(geometry) and not geometry.isEmpty()
+    geometry = read(settings, "window/geometry", QByteArray())
+    restored = not geometry.isEmpty()
     if restored:
         window.restoreGeometry(geometry)
     else:
@@ -39,11 +47,11 @@ def restore_window(
         first = next(iter(splitters.values()))
         first.setSizes([int(width * 0.4), int(width * 0.6)])
     for key, splitter in splitters.items():
-        state = settings.value(key, type=QByteArray)
-        if state and not state.isEmpty():
+        state = read(settings, key, QByteArray())
+        if not state.isEmpty():
             splitter.restoreState(state)
-    tabs.setCurrentIndex(settings.value("window/tab", 0, type=int))
-    brush.setValue(settings.value("canvas/brush", brush.value(), type=int))
+    tabs.setCurrentIndex(read(settings, "window/tab", 0))
+    brush.setValue(read(settings, "canvas/brush", brush.value()))
 
 
 def save_window(
@@ -63,7 +71,7 @@ def save_window(
 
 def restore_recipe(settings: QSettings, panel: TrainingPanel) -> None:
     """Fill the Train tab's form with the last recipe, if it is still valid."""
-    text = settings.value(RECIPE, "", type=str)
+    text = read(settings, RECIPE, "")
     if text:
         try:
             panel.set_recipe(Recipe.from_json(text))

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's 
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QEvent, QPointF, QTimer
 from PySide6.QtWidgets import QApplication
 
 
@@ -53,7 +53,7 @@ def main() -> None:
     from nnpad.app import create_window, settings_at
     from nnpad.core.presets import classic
     from nnpad.core.spec import with_changes
-    from nnpad.ui.startup_probe import mouse
+    from tests.support.canvas_input import send_mouse, square_point
 
     window = create_window(settings_at(os.path.join(tempfile.mkdtemp(), "s.ini")))
     window.show()
@@ -81,6 +81,10 @@ def main() -> None:
             state["last"] = time.perf_counter()
 
     moves = iter(range(10**9))
+    canvas = window.canvas
+
+    def at(fx: float, fy: float) -> QPointF:
+        return square_point(canvas, fx, fy)
 
     def doodle() -> None:
         """Draw like a person: a move every 30 ms, a new stroke every 40 moves."""
@@ -91,15 +95,15 @@ def main() -> None:
         point = (0.3 + 0.4 * t, 0.2 + 0.6 * abs(math.sin(3 * t)))
         if i % 40 == 0:
             if i:
-                mouse(window, QEvent.Type.MouseButtonRelease, *point)
-            mouse(window, QEvent.Type.MouseButtonPress, *point)
+                send_mouse(canvas, QEvent.Type.MouseButtonRelease, at(*point))
+            send_mouse(canvas, QEvent.Type.MouseButtonPress, at(*point))
         else:
-            mouse(window, QEvent.Type.MouseMove, *point)
+            send_mouse(canvas, QEvent.Type.MouseMove, at(*point))
 
     def start() -> None:
         state["phase"] = "loading TensorFlow"
         state["last"] = time.perf_counter()
-        window.actions.train.trigger()
+        window.action_table["train"].trigger()
 
     timer = QTimer(interval=10)
     timer.timeout.connect(tick)

@@ -31,8 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's 
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEvent, QEventLoop, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtCore import QEvent, QEventLoop, QPointF
 from PySide6.QtWidgets import QApplication
 
 
@@ -53,21 +52,15 @@ def main() -> None:
         app.processEvents()
         time.sleep(0.02)
     canvas = window.canvas
-    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    from tests.support.canvas_input import mouse_event
 
     def send(kind: QEvent.Type, pos: QPointF) -> float:
         """Send one event and let the window repaint; return the seconds it took."""
-        button = none if kind == QEvent.Type.MouseMove else left
-        buttons = none if kind == QEvent.Type.MouseButtonRelease else left
+        event = mouse_event(canvas, kind, pos)
         time.sleep(0.025)
         app.processEvents()  # let the throttle timer expire, as in real use
         start = time.perf_counter()
-        QApplication.sendEvent(
-            canvas,
-            QMouseEvent(
-                kind, pos, pos, button, buttons, Qt.KeyboardModifier.NoModifier
-            ),
-        )
+        QApplication.sendEvent(canvas, event)
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents)
         return time.perf_counter() - start
 

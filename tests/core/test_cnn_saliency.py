@@ -13,7 +13,8 @@ from nnpad.core.conv_spec import (
 )
 from nnpad.core.explain import NeuronMaps, input_gradient, saliency
 from nnpad.core.model import conv
-from nnpad.core.model.network import BatchNorm, DenseBlock, Network
+from nnpad.core.model.batch_norm import BatchNorm
+from nnpad.core.model.network import DenseBlock, Network
 from nnpad.core.spec import Architecture
 from tests.core.test_cnn_model import KINDS
 

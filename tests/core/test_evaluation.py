@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnpad.core.evaluation import Evaluation, evaluate
+from nnpad.core.data import VALIDATION_PART, Dataset, load_sample
+from nnpad.core.evaluation import Evaluation, evaluate, images_to_measure, measure
 from nnpad.core.model import store
 
 
@@ -58,3 +59,49 @@ def test_evaluate_reports_progress_and_agrees_with_the_network() -> None:
     assert seen == pytest.approx([128 / 300, 256 / 300, 1.0])
     expected = network.predict(images.astype(np.float32) / 255.0).argmax(axis=1)
     np.testing.assert_array_equal(evaluation.predictions, expected)
+
+
+def bars(n: int) -> tuple[np.ndarray, np.ndarray]:
+    labels = np.arange(n) % 10
+    return np.zeros((n, 28, 28), np.uint8) + labels[:, None, None].astype(
+        np.uint8
+    ), labels
+
+
+def test_the_test_part_is_measured_when_there_is_one() -> None:
+    x, y = bars(60)
+    data = Dataset(x[:48], y[:48], x[48:], y[48:], source="bars")
+    measured = images_to_measure(data)
+    assert measured.part == "test" and len(measured.y) == 12
+    assert len(measured.rest_y) == 48  # all the training images stay to learn from
+    assert measured.describe() == "bars, test part"
+
+
+def test_a_validation_part_is_the_tail_training_held_out() -> None:
+    x, y = bars(60)
+    data = Dataset(x[:48], y[:48], x[48:], y[48:], source="bars")
+    measured = images_to_measure(data, validation=1 / 6)
+    assert measured.part == "validation" and len(measured.y) == 8
+    np.testing.assert_array_equal(measured.x, x[40:48])
+    assert len(measured.rest_y) == 40
+
+
+def test_without_a_test_part_all_is_measured_unless_the_rest_must_stay() -> None:
+    x, y = bars(60)
+    data = Dataset(x, y, source="bars")
+    whole = images_to_measure(data)
+    assert whole.part == "all" and len(whole.y) == 60 and not len(whole.rest_y)
+    kept = images_to_measure(data, keep_rest=True)
+    assert kept.part == "validation" and len(kept.y) == round(60 * VALIDATION_PART)
+    with pytest.raises(ValueError, match="no images"):
+        images_to_measure(Dataset(x[:1], y[:1], source="one"), keep_rest=True)
+
+
+def test_measure_reads_at_the_models_own_temperature() -> None:
+    model = store.load()
+    sample = load_sample()
+    measured = measure(model, sample.x_test[:200], sample.y_test[:200])
+    raw = evaluate(model.network, sample.x_test[:200], sample.y_test[:200])
+    calibrated = raw.at_temperature(model.thresholds.temperature)
+    np.testing.assert_allclose(measured.probabilities, calibrated.probabilities)
+    assert model.thresholds.temperature != 1.0  # so the two could differ

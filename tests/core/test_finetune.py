@@ -6,12 +6,14 @@ import numpy as np
 import pytest
 
 from nnpad.core.data import Dataset
+from nnpad.core.evaluation import images_to_measure
 from nnpad.core.model.store import load as read_model
 from nnpad.core.model.trained import TrainedModel
 from nnpad.core.spec import Architecture, Recipe, TrainConfig
 from nnpad.core.training.finetune import (
     FinetuneConfig,
     FineTuner,
+    finetune_recipe,
     mnist_parts,
     split_held_out,
     with_config,
@@ -53,11 +55,29 @@ def test_mnist_is_split_into_replay_guard_and_check() -> None:
     assert len(parts.check_x) == 100  # the last sixth
     assert np.array_equal(parts.check_x, x[500:])
     assert (len(parts.guard_x), len(parts.replay_x)) == (50, 450)
-    assert "last sixth" in parts.check_source
+    assert "validation part (last 100)" in parts.check_source
     with_test = Dataset(x[:500], y[:500], x[500:], y[500:], source="bars")
     parts = mnist_parts(with_test, guard=50, seed=0)
     assert len(parts.check_x) == 100 and len(parts.replay_x) == 450
-    assert "test images" in parts.check_source
+    assert "test part" in parts.check_source
+
+
+def test_the_check_set_is_what_the_evaluate_rule_picks() -> None:
+    x, y = bars(600, 0, vertical=False)
+    data = Dataset(x, y, source="bars")
+    parts = mnist_parts(data, guard=50, seed=0)
+    measured = images_to_measure(data, keep_rest=True)
+    assert np.array_equal(parts.check_x, measured.x)
+    assert np.array_equal(parts.check_x, images_to_measure(data, validation=1 / 6).x)
+
+
+def test_the_runs_recipe_of_a_fine_tuning_plans_its_epochs() -> None:
+    config = with_config(FinetuneConfig(), max_epochs=7, learning_rate=1e-3)
+    recipe = finetune_recipe(TINY, config)
+    assert recipe.train.epochs == 7 and recipe.train.learning_rate == 1e-3
+    assert recipe.train.batch_size == config.mine_per_batch + config.replay_per_batch
+    assert recipe.architecture.hidden == TINY.architecture.hidden
+    assert recipe.architecture.augmentation == config.augmentation
 
 
 @pytest.mark.parametrize(
@@ -123,7 +143,7 @@ def tuned(start, mine, replay):
 
 
 @pytest.mark.slow
-def test_it_learns_my_samples_and_keeps_the_replayed_data(tuned) -> None:
+def test_it_learns_my_samples_and_keeps_the_replayed_data(tuned, start) -> None:
     result, _ = tuned
     assert result.status == "finished"
     assert (result.train_samples, result.held_out) == (70, 30)
@@ -134,6 +154,9 @@ def test_it_learns_my_samples_and_keeps_the_replayed_data(tuned) -> None:
     assert result.mnist_after.accuracy >= result.mnist_before.accuracy - 0.05
     assert result.best_epoch >= 1
     assert result.val_accuracy == result.mnist_after.accuracy
+    assert result.val_accuracy_before == result.mnist_before.accuracy
+    # The model keeps its starting calibration, and is measured with it.
+    assert result.thresholds == start.thresholds
 
 
 @pytest.mark.slow
@@ -142,6 +165,9 @@ def test_it_reports_like_the_trainer(tuned) -> None:
     assert recorder.events[0][0] == "started"
     info = recorder.of("started")[0]
     assert (info.train_samples, info.batches_per_epoch) == (70, 10)
+    # The epochs it plans are the runs table's and the progress bar's figure.
+    assert info.epochs == FAST.max_epochs == finetune_recipe(TINY, FAST).train.epochs
+    assert {b.epochs for b in recorder.of("batch")} == {FAST.max_epochs}
     epochs = recorder.of("epoch")
     assert [e.epoch for e in epochs] == list(range(len(result.epochs)))
     assert all(e.val_accuracy is not None and e.val_loss > 0 for e in epochs)

@@ -203,3 +203,29 @@ def test_a_failed_save_keeps_the_run_unkept(tmp_path: Path) -> None:
 def test_loading_a_missing_folder_finds_nothing(tmp_path: Path) -> None:
     assert load_runs(tmp_path / "none") == ([], [])
     assert RunHistory().load() == []
+
+
+def test_a_run_keeps_the_val_accuracy_its_result_reports() -> None:
+    history = RunHistory()
+    run = history.start(presets.overfit())
+    epochs = [EpochResult(0, 1.0, 0.5, 0.6, 0.80), EpochResult(1, 0.9, 0.6, 0.5, 0.90)]
+    for result in epochs:
+        run = history.add_epoch(run.id, result)
+    assert run.val_accuracy is None  # still running: no model yet
+    restored = TrainResult("finished", run.recipe, epochs, restored_epoch=0)
+    run = history.finish(run.id, restored)
+    assert run.val_accuracy == restored.val_accuracy == 0.80
+
+
+def test_a_run_saved_without_its_val_accuracy_takes_the_kept_epochs(
+    tmp_path: Path,
+) -> None:
+    history = RunHistory(tmp_path)
+    run_id = finished_run(history)
+    history.keep(run_id)
+    path = tmp_path / f"run-{run_id}.json"
+    data = json.loads(path.read_text())
+    assert data["val_accuracy"] == pytest.approx(0.85)
+    del data["val_accuracy"]  # as saved before the figure was kept
+    path.write_text(json.dumps(data))
+    assert load_run(path).val_accuracy == pytest.approx(0.85)

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from nnpad.core.explain import input_gradient, saliency
-from nnpad.core.model.network import BatchNorm, DenseBlock, Network
+from nnpad.core.model.batch_norm import BatchNorm
+from nnpad.core.model.network import DenseBlock, Network
 from nnpad.core.spec import Architecture
 
 

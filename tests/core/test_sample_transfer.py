@@ -14,8 +14,9 @@ from PIL import Image
 
 from nnpad.core.data import load_sample, sample_import
 from nnpad.core.data.my_samples import SamplesError, SampleStore
+from nnpad.core.data.sample_export import export_samples
 from nnpad.core.data.sample_format import image_sidecar
-from nnpad.core.data.sample_import import ImportRefusedError
+from nnpad.core.data.sample_import import ImportRefusedError, import_samples
 from nnpad.core.preprocess import to_mnist
 from tests.core.test_my_samples import drawing_of, snapshot
 
@@ -54,26 +55,26 @@ def same_samples(a: SampleStore, b: SampleStore) -> None:
 @pytest.mark.parametrize("name", ["export", "export.zip"])
 def test_export_then_import_gives_the_same_samples(store, tmp_path, name) -> None:
     target = tmp_path / name
-    report = store.export_to(target)
+    report = export_samples(store, target)
     assert report.samples == 6 and report.skipped == []
 
     other = SampleStore(tmp_path / "other")
-    imported = other.import_from(target)
+    imported = import_samples(other, target)
     assert imported.total == 6 and imported.pictures == 0
     assert imported.added == store.counts()
     same_samples(store, other)
     # The same export again adds nothing.
-    again = other.import_from(target)
+    again = import_samples(other, target)
     assert (again.total, again.duplicates) == (0, 6)
     same_samples(store, other)
 
 
 def test_the_export_has_every_digit_folder(store, tmp_path) -> None:
-    store.export_to(tmp_path / "out")
+    export_samples(store, tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         str(d) for d in range(10)
     ]
-    store.export_to(tmp_path / "out.zip")
+    export_samples(store, tmp_path / "out.zip")
     names = zipfile.ZipFile(tmp_path / "out.zip").namelist()
     assert {f"{d}/" for d in range(10)} <= set(names)
 
@@ -84,20 +85,20 @@ def test_an_export_into_a_non_empty_folder_or_the_store_is_refused(
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "x.txt").write_text("mine")
     with pytest.raises(SamplesError, match="not an empty folder"):
-        store.export_to(tmp_path / "busy")
+        export_samples(store, tmp_path / "busy")
     with pytest.raises(SamplesError, match="outside the samples folder"):
-        store.export_to(store.root / "export")
+        export_samples(store, store.root / "export")
     assert not (store.root / "export").exists()
 
 
 def test_an_export_turns_a_damaged_sidecar_into_a_picture(store, tmp_path) -> None:
     sample = store.list(4)[0]
     sample.sidecar_path.write_text("{broken")
-    report = store.export_to(tmp_path / "out.zip")
+    report = export_samples(store, tmp_path / "out.zip")
     assert report.samples == 6
     assert len(report.without_strokes) == 1 and sample.id in report.without_strokes[0]
     other = SampleStore(tmp_path / "other")
-    other.import_from(tmp_path / "out.zip")
+    import_samples(other, tmp_path / "out.zip")
     assert other.info(other.find(sample.id)).source == "image"
 
 
@@ -115,7 +116,7 @@ def test_pictures_laid_out_by_digit_are_prepared_like_opened_images(
     (source / ".DS_Store").write_bytes(b"\0\0")
 
     store = SampleStore(tmp_path / "mine")
-    report = store.import_from(tmp_path / "from-another-tool")
+    report = import_samples(store, tmp_path / "from-another-tool")
     assert report.total == 6 and report.pictures == 6
     assert sum(report.added.values()) == 6
     arrays = store.load()
@@ -178,7 +179,7 @@ def test_a_bad_zip_is_refused_whole_and_changes_nothing(
     before = snapshot(store.root)
 
     with pytest.raises(ImportRefusedError, match=words) as caught:
-        store.import_from(_zip(tmp_path / "in.zip", content))
+        import_samples(store, _zip(tmp_path / "in.zip", content))
     assert "nothing was imported" in str(caught.value)
     assert snapshot(store.root) == before
 
@@ -189,14 +190,14 @@ def test_a_sidecar_without_its_png_is_ignored_as_in_the_store(tmp_path, mnist) -
         {"3/a.png": _good_png(mnist), "3/b.json": b"{}", "4/c.json": b"{}"},
     )
     store = SampleStore(tmp_path / "mine")
-    assert store.import_from(archive).total == 1
+    assert import_samples(store, archive).total == 1
     assert [s.label for s in store.list()] == [3]
 
 
 def test_an_empty_import_is_refused(store, tmp_path) -> None:
     (tmp_path / "in" / "3").mkdir(parents=True)
     with pytest.raises(ImportRefusedError, match="no PNG or JPEG images"):
-        store.import_from(tmp_path / "in")
+        import_samples(store, tmp_path / "in")
 
 
 def test_every_problem_is_listed(store, tmp_path, mnist) -> None:
@@ -205,7 +206,7 @@ def test_every_problem_is_listed(store, tmp_path, mnist) -> None:
         {"3/a.png": b"text", "12/b.png": _good_png(mnist), "../c.png": b""},
     )
     with pytest.raises(ImportRefusedError) as caught:
-        store.import_from(archive)
+        import_samples(store, archive)
     assert len(caught.value.problems) == 3
 
 
@@ -216,7 +217,7 @@ def test_a_huge_file_is_refused(store, tmp_path) -> None:
         handle.truncate(sample_import.MAX_FILE_BYTES + 1)  # sparse: no disk used
     before = snapshot(store.root)
     with pytest.raises(ImportRefusedError, match="too large"):
-        store.import_from(source)
+        import_samples(store, source)
     assert snapshot(store.root) == before
 
 
@@ -226,7 +227,7 @@ def test_an_image_of_too_many_pixels_is_refused(
     monkeypatch.setattr(sample_import, "MAX_IMAGE_PIXELS", 100 * 100)
     archive = _zip(tmp_path / "in.zip", {"3/big.png": photo_png(mnist.x_train[0])})
     with pytest.raises(ImportRefusedError, match="too large an image"):
-        store.import_from(archive)
+        import_samples(store, archive)
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links")
@@ -236,7 +237,7 @@ def test_a_symbolic_link_in_a_folder_is_refused(store, tmp_path, mnist) -> None:
     (tmp_path / "in" / "3").mkdir(parents=True)
     (tmp_path / "in" / "3" / "a.png").symlink_to(outside)
     with pytest.raises(ImportRefusedError, match="symbolic link"):
-        store.import_from(tmp_path / "in")
+        import_samples(store, tmp_path / "in")
 
 
 @pytest.mark.parametrize("what", ["file", "missing"])
@@ -245,13 +246,13 @@ def test_neither_a_folder_nor_a_zip_is_refused(store, tmp_path, what) -> None:
     if what == "file":
         path.write_bytes(b"not a zip at all")
     with pytest.raises(ImportRefusedError):
-        store.import_from(path)
+        import_samples(store, path)
 
 
 def test_an_import_that_fails_while_writing_takes_back_what_it_wrote(
     store, tmp_path, monkeypatch
 ) -> None:
-    store.export_to(tmp_path / "export.zip")
+    export_samples(store, tmp_path / "export.zip")
     other = SampleStore(tmp_path / "other")
     other.add(drawing_of(2), 2)
     before = snapshot(other.root)
@@ -266,19 +267,19 @@ def test_an_import_that_fails_while_writing_takes_back_what_it_wrote(
 
     monkeypatch.setattr(SampleStore, "write", write)
     with pytest.raises(SamplesError, match="nothing was imported"):
-        other.import_from(tmp_path / "export.zip")
+        import_samples(other, tmp_path / "export.zip")
     assert len(calls) == 4
     assert snapshot(other.root) == before
 
 
 def test_colliding_ids_get_new_ones(store, tmp_path) -> None:
-    store.export_to(tmp_path / "export")
+    export_samples(store, tmp_path / "export")
     sample = store.list()[0]
     # Same id, another digit's image: not a duplicate, so it is added under a new id.
     other = SampleStore(tmp_path / "other")
     nine = store.list(9)[0].image_path.read_bytes()
     other.write(3, sample.id, nine, image_sidecar("nine.png"))
-    report = other.import_from(tmp_path / "export")
+    report = import_samples(other, tmp_path / "export")
     assert report.total == 6 and report.duplicates == 0
     assert other.count() == 7
     assert len({s.id for s in other.list()}) == 7

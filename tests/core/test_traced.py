@@ -66,7 +66,7 @@ def test_a_bad_strokes_file_is_refused_with_a_reason(
 
 
 def test_a_missing_strokes_file_is_refused_by_name(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="cannot read gone.json"):
+    with pytest.raises(DataError, match=r"cannot read gone\.json"):
         load_traced(tmp_path / "gone.json")
 
 

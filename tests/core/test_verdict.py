@@ -12,9 +12,9 @@ from nnpad.core.strokes import Drawing, Stroke
 from nnpad.core.verdict import (
     DEFAULT_THRESHOLDS,
     Thresholds,
-    is_speck,
     read_logits,
     read_probabilities,
+    too_small_to_read,
 )
 
 TH = Thresholds(temperature=1.0, reject_below=0.4, sure_at=0.9, close_at=0.2)
@@ -145,6 +145,10 @@ def test_a_tap_or_a_flick_is_a_speck_and_a_small_digit_is_not() -> None:
     erased = Drawing(
         (Stroke(((10, 10), (200, 200)), 18, erase=True), Stroke(((5, 5),), 18))
     )
-    assert is_speck(tap) and is_speck(flick) and is_speck(erased)
-    assert not is_speck(small_seven)
-    assert not is_speck(Drawing())
+    assert (
+        too_small_to_read(tap)
+        and too_small_to_read(flick)
+        and too_small_to_read(erased)
+    )
+    assert not too_small_to_read(small_seven)
+    assert not too_small_to_read(Drawing())

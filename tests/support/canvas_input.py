@@ -1,7 +1,8 @@
-"""Replay drawings on the real canvas widget with mouse events, as a person would.
+"""Mouse input on the real canvas widget, as a person's mouse would give it.
 
-The points go through the widget's own coordinate mapping (and its integer mouse
-positions), so the drawing the canvas ends up with is what a mouse would have made.
+The one place tests and benchmarks build mouse events (``qtbot.mouseMove`` cannot
+drag). Points go through the widget's own coordinate mapping, and a mouse gives
+whole pixels, so the drawing the canvas ends up with is what a mouse would have made.
 """
 
 from __future__ import annotations
@@ -15,35 +16,86 @@ from PySide6.QtWidgets import QApplication
 from nnpad.core.strokes import CANVAS_SIZE
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from PySide6.QtWidgets import QWidget
 
     from nnpad.core.strokes import Drawing
+    from nnpad.ui.canvas import DrawingCanvas
 
-_LEFT, _NONE = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
-
-
-def _send(canvas: QWidget, kind: QEvent.Type, pos: QPointF) -> None:
-    # As Qt builds them: a move carries the held button in buttons() only.
-    button = _NONE if kind == QEvent.Type.MouseMove else _LEFT
-    buttons = _NONE if kind == QEvent.Type.MouseButtonRelease else _LEFT
-    event = QMouseEvent(kind, pos, pos, button, buttons, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(canvas, event)
+LEFT = Qt.MouseButton.LeftButton
+RIGHT = Qt.MouseButton.RightButton
+NONE = Qt.MouseButton.NoButton
+PRESS = QEvent.Type.MouseButtonPress
+MOVE = QEvent.Type.MouseMove
+RELEASE = QEvent.Type.MouseButtonRelease
 
 
-def widget_point(canvas: QWidget, x: float, y: float) -> QPointF:
+def mouse_event(
+    widget: QWidget, kind: QEvent.Type, pos: QPointF, button: Qt.MouseButton = LEFT
+) -> QMouseEvent:
+    """A mouse event with ``button`` held, as Qt builds them.
+
+    A move carries the held button in ``buttons()`` only; a release no longer holds
+    it.
+    """
+    pressed = NONE if kind == MOVE else button
+    held = NONE if kind == RELEASE else button
+    return QMouseEvent(
+        kind,
+        pos,
+        QPointF(widget.mapToGlobal(pos)),
+        pressed,
+        held,
+        Qt.KeyboardModifier.NoModifier,
+    )
+
+
+def send_mouse(
+    widget: QWidget, kind: QEvent.Type, pos: QPointF, button: Qt.MouseButton = LEFT
+) -> None:
+    """Send one mouse event (see :func:`mouse_event`) to ``widget`` now."""
+    QApplication.sendEvent(widget, mouse_event(widget, kind, pos, button))
+
+
+def widget_point(canvas: DrawingCanvas, x: float, y: float) -> QPointF:
     """The widget pixel (rounded, as a mouse gives) of canvas point (x, y)."""
-    square = canvas.canvas_rect()
-    k = square.height() / CANVAS_SIZE
-    return QPointF(round(square.x() + x * k), round(square.y() + y * k))
+    area = canvas.canvas_rect()
+    k = area.height() / CANVAS_SIZE
+    return QPointF(round(area.x() + x * k), round(area.y() + y * k))
 
 
-def replay(canvas: QWidget, drawing: Drawing) -> None:
+def square_point(canvas: DrawingCanvas, fx: float, fy: float) -> QPointF:
+    """The widget point at fraction (fx, fy) of the canvas' middle square."""
+    square = canvas.centre_square()
+    return QPointF(square.x() + fx * square.width(), square.y() + fy * square.height())
+
+
+def drag(
+    widget: QWidget,
+    points: Sequence[QPointF],
+    button: Qt.MouseButton = LEFT,
+    *,
+    release: bool = True,
+) -> None:
+    """Press at the first point, move through the rest, release at the last."""
+    send_mouse(widget, PRESS, points[0], button)
+    for point in points[1:]:
+        send_mouse(widget, MOVE, point, button)
+    if release:
+        send_mouse(widget, RELEASE, points[-1], button)
+
+
+def draw_stroke(
+    canvas: DrawingCanvas, fractions: Sequence[tuple[float, float]]
+) -> None:
+    """One left-button stroke through fractions (fx, fy) of the middle square."""
+    drag(canvas, [square_point(canvas, fx, fy) for fx, fy in fractions])
+
+
+def replay(canvas: DrawingCanvas, drawing: Drawing) -> None:
     """Draw every ink stroke of ``drawing`` on ``canvas`` with left-button events."""
     for stroke in drawing.strokes:
         points = [widget_point(canvas, x, y) for x, y in stroke.points]
-        if not points:
-            continue
-        _send(canvas, QEvent.Type.MouseButtonPress, points[0])
-        for point in points[1:]:
-            _send(canvas, QEvent.Type.MouseMove, point)
-        _send(canvas, QEvent.Type.MouseButtonRelease, points[-1])
+        if points:
+            drag(canvas, points)

@@ -1,12 +1,22 @@
-"""UI test set-up: fail any test that leaves a QThread running."""
+"""UI test set-up: the one way tests build the main window, and no QThread left over."""
 
 from __future__ import annotations
 
 import gc
+from typing import TYPE_CHECKING
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QThread
+from PySide6.QtCore import QSettings, QThread
+
+from nnpad.core.model import store
+from nnpad.ui.main_window import MainWindow
+from nnpad.ui.session import Session
+from nnpad.ui.training_worker import TrainingController
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
 
 
 def _running_threads() -> list[QThread]:
@@ -30,3 +40,42 @@ def no_running_qthreads(qtbot):
         thread.quit()
         thread.wait(10_000)
     assert not leftover, f"test left {len(leftover)} QThread(s) running"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    """A private settings file, as the window reads and writes them."""
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def make_window(qtbot, settings: QSettings) -> Iterator[Callable[..., MainWindow]]:
+    """Build main windows with the shipped model, as the app does.
+
+    ``make_window(show=True)`` shows it and waits until it is exposed;
+    ``controller`` replaces the default training controller. Every window's
+    training is stopped when the test ends.
+    """
+    made: list[MainWindow] = []
+
+    def make(
+        *, show: bool = False, controller: TrainingController | None = None
+    ) -> MainWindow:
+        session = Session(store.load(), store.default_model_path())
+        window = MainWindow(settings, session, controller or TrainingController())
+        qtbot.addWidget(window)
+        made.append(window)
+        if show:
+            window.show()
+            qtbot.waitExposed(window)
+        return window
+
+    yield make
+    for window in made:
+        assert window.controller.shutdown(20_000), "a training did not stop"
+
+
+@pytest.fixture
+def window(make_window) -> MainWindow:
+    """The main window, shown."""
+    return make_window(show=True)

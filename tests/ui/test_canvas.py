@@ -9,7 +9,6 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import (
     QImage,
     QInputDevice,
-    QMouseEvent,
     QPointingDevice,
     QTabletEvent,
 )
@@ -25,10 +24,8 @@ from nnpad.ui.canvas import (
     CANVAS_WIDTH,
     DrawingCanvas,
 )
-
-LEFT = Qt.MouseButton.LeftButton
-RIGHT = Qt.MouseButton.RightButton
-NONE = Qt.MouseButton.NoButton
+from tests.support import canvas_input
+from tests.support.canvas_input import LEFT, MOVE, NONE, RELEASE, RIGHT, send_mouse
 
 
 @pytest.fixture
@@ -41,20 +38,8 @@ def canvas(qtbot) -> DrawingCanvas:
     return widget
 
 
-def _send_mouse(widget, kind, pos: QPointF, button, buttons) -> None:
-    event = QMouseEvent(
-        kind,
-        pos,
-        QPointF(widget.mapToGlobal(pos)),
-        button,
-        buttons,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    QApplication.sendEvent(widget, event)
-
-
 def widget_pos(canvas: DrawingCanvas, x: float, y: float) -> QPointF:
-    """The widget position of logical point (x, y)."""
+    """The widget position of logical point (x, y), unrounded."""
     sq = canvas.canvas_rect()
     k = sq.height() / CANVAS_SIZE
     return QPointF(sq.x() + x * k, sq.y() + y * k)
@@ -62,17 +47,12 @@ def widget_pos(canvas: DrawingCanvas, x: float, y: float) -> QPointF:
 
 def drag(canvas, logical, button=LEFT, release: bool = True) -> None:
     """Press at the first logical point, move through the rest, release at the last."""
-    pts = [widget_pos(canvas, x, y) for x, y in logical]
-    _send_mouse(canvas, QEvent.Type.MouseButtonPress, pts[0], button, button)
-    for p in pts[1:]:
-        _send_mouse(canvas, QEvent.Type.MouseMove, p, NONE, button)
-    if release:
-        release_at(canvas, *logical[-1], button)
+    points = [widget_pos(canvas, x, y) for x, y in logical]
+    canvas_input.drag(canvas, points, button, release=release)
 
 
 def release_at(canvas, x: float, y: float, button=LEFT) -> None:
-    pos = widget_pos(canvas, x, y)
-    _send_mouse(canvas, QEvent.Type.MouseButtonRelease, pos, button, NONE)
+    send_mouse(canvas, RELEASE, widget_pos(canvas, x, y), button)
 
 
 def gray(image: QImage) -> np.ndarray:
@@ -126,10 +106,7 @@ def test_same_gesture_gives_same_points_at_any_size(qtbot, size, height):
         QPointF(sq.x() + fx * sq.width(), sq.y() + fy * sq.height())
         for fx, fy in fractions
     ]
-    _send_mouse(widget, QEvent.Type.MouseButtonPress, pts[0], LEFT, LEFT)
-    for p in pts[1:]:
-        _send_mouse(widget, QEvent.Type.MouseMove, p, NONE, LEFT)
-    _send_mouse(widget, QEvent.Type.MouseButtonRelease, pts[-1], LEFT, NONE)
+    canvas_input.drag(widget, pts)
     expected = [(fx * CANVAS_WIDTH, fy * CANVAS_SIZE) for fx, fy in fractions]
     assert_points(widget.drawing().strokes[0], expected)
 
@@ -260,7 +237,7 @@ def test_move_repaints_only_the_new_segment(canvas, qtbot):
     qtbot.wait(10)
     spy = Spy()
     canvas.installEventFilter(spy)
-    _send_mouse(canvas, QEvent.Type.MouseMove, widget_pos(canvas, 110, 105), NONE, LEFT)
+    send_mouse(canvas, MOVE, widget_pos(canvas, 110, 105))
     qtbot.waitUntil(lambda: bool(rects))
     canvas.removeEventFilter(spy)
     area = max(r.width() * r.height() for r in rects)

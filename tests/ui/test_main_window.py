@@ -18,33 +18,10 @@ from nnpad.core.model import store
 from nnpad.ui import dialogs
 from nnpad.ui.canvas import CANVAS_WIDTH
 from nnpad.ui.main_window import MainWindow
-from nnpad.ui.session import Session
-from nnpad.ui.startup_probe import draw_stroke
-from nnpad.ui.training_worker import TrainingController
-from tests.support.canvas_input import replay
+from tests.support.canvas_input import draw_stroke, replay
 from tests.support.numbers import fitted, random_number
 
 SEVEN = [(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.6, 0.5), (0.45, 0.85)]
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-def make_window(qtbot, settings: QSettings) -> MainWindow:
-    session = Session(store.load(), store.default_model_path())
-    win = MainWindow(settings, session, TrainingController())
-    qtbot.addWidget(win)
-    return win
-
-
-@pytest.fixture
-def window(qtbot, settings: QSettings) -> MainWindow:
-    win = make_window(qtbot, settings)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 @pytest.fixture
@@ -68,8 +45,8 @@ def test_object_names_for_key_widgets(window: MainWindow) -> None:
         assert window.findChild(object, name) is not None, name
 
 
-def test_panels_off_screen_are_built_only_when_shown(qtbot, settings) -> None:
-    win = make_window(qtbot, settings)
+def test_panels_off_screen_are_built_only_when_shown(qtbot, make_window) -> None:
+    win = make_window()
     assert not win.inside.is_built() and not win.train_panel.is_built()
     with qtbot.waitSignal(win.first_painted):
         win.show()
@@ -85,7 +62,7 @@ def test_panels_off_screen_are_built_only_when_shown(qtbot, settings) -> None:
 def test_drawing_a_seven_is_recognised_live(window: MainWindow, qtbot) -> None:
     assert window.prediction.text() == ""
     with qtbot.waitSignal(window.session.recognized):
-        draw_stroke(window, SEVEN)
+        draw_stroke(window.canvas, SEVEN)
     assert len(window.canvas.drawing().strokes) == 1
     assert window.prediction.text().startswith("7 (")
     assert window.prediction.accessibleDescription() == window.prediction.text()
@@ -97,32 +74,32 @@ def test_drawing_a_seven_is_recognised_live(window: MainWindow, qtbot) -> None:
 
 
 def test_undo_redo_clear_through_actions(window: MainWindow) -> None:
-    draw_stroke(window, SEVEN)
-    assert window.actions.undo.isEnabled()
-    window.actions.undo.trigger()
+    draw_stroke(window.canvas, SEVEN)
+    assert window.action_table["undo"].isEnabled()
+    window.action_table["undo"].trigger()
     assert window.canvas.is_empty()
     assert window.prediction.text() == ""
-    window.actions.redo.trigger()
+    window.action_table["redo"].trigger()
     assert window.prediction.text().startswith("7")
-    window.actions.clear.trigger()
+    window.action_table["clear"].trigger()
     assert window.canvas.is_empty() and window.prediction.text() == ""
-    window.actions.undo.trigger()
+    window.action_table["undo"].trigger()
     assert not window.canvas.is_empty()
 
 
 def test_brush_slider_sets_the_canvas_brush(window: MainWindow) -> None:
     window.brush.setValue(30)
     assert window.canvas.brush_size == 30
-    window.actions.smaller.trigger()
+    window.action_table["smaller"].trigger()
     assert window.canvas.brush_size == 28
 
 
 def test_sample_is_shown_behind_the_ink_and_classified(window: MainWindow) -> None:
-    window.actions.sample.trigger()
+    window.action_table["sample"].trigger()
     assert window.canvas.has_reference()
     assert window.prediction.text() != ""
     assert "MNIST sample" in window.statusBar().currentMessage()
-    window.actions.clear.trigger()
+    window.action_table["clear"].trigger()
     assert not window.canvas.has_reference()
 
 
@@ -162,13 +139,13 @@ def test_another_model_can_be_used(window: MainWindow, tmp_path: Path) -> None:
     assert window.model_label.toolTip() == str(copy)
 
 
-def test_settings_persist(qtbot, settings: QSettings) -> None:
-    first = make_window(qtbot, settings)
+def test_settings_persist(make_window) -> None:
+    first = make_window()
     first.brush.setValue(33)
     first.tabs.setCurrentIndex(1)
     first.resize(700, 500)  # the offscreen screen is 800x600
     first.close()
-    second = make_window(qtbot, settings)
+    second = make_window()
     assert second.brush.value() == 33
     assert second.tabs.currentIndex() == 1
     assert second.size().width() == 700
@@ -232,7 +209,7 @@ def test_a_number_is_read_digit_by_digit_and_any_digit_looked_at(
 
     # One digit again: no strip, no boxes, and it reads as it always did.
     window.canvas.clear()
-    draw_stroke(window, SEVEN)
+    draw_stroke(window.canvas, SEVEN)
     assert not strip.isVisible() and window.canvas.marks() == []
     assert window.prediction.text().startswith("7 (")
 
@@ -253,7 +230,7 @@ def test_a_saved_number_reads_the_same_through_predict(
 
 
 def test_network_input_is_mnist_like(window: MainWindow) -> None:
-    draw_stroke(window, SEVEN)
+    draw_stroke(window.canvas, SEVEN)
     image = window.session.image
     assert image is not None and image.shape == (28, 28)
     rows, cols = np.nonzero(image > 0.1)
@@ -272,7 +249,7 @@ def test_closing_while_training_stops_it_cleanly(
         Recipe(Architecture(hidden=(8,)), TrainConfig(epochs=500, batch_size=8))
     )
     with qtbot.waitSignal(controller.batch, timeout=60_000):
-        window.actions.train.trigger()
+        window.action_table["train"].trigger()
     assert controller.is_running()
     with qtbot.waitSignal(controller.running_changed, timeout=10_000):
         started = time.perf_counter()
@@ -295,7 +272,7 @@ def test_using_a_trained_model(window: MainWindow, qtbot, tiny_dataset) -> None:
         Recipe(Architecture(hidden=(12,)), TrainConfig(epochs=2, batch_size=16))
     )
     with qtbot.waitSignal(controller.running_changed, timeout=60_000) as blocker:
-        window.actions.train.trigger()
+        window.action_table["train"].trigger()
         qtbot.waitUntil(lambda: not controller.is_running(), timeout=60_000)
     assert blocker.signal_triggered
     result = window.training.offer.result()

@@ -7,31 +7,23 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from nnpad.core.data.my_samples import SampleStore
 from nnpad.core.model import store as model_store
-from nnpad.ui.main_window import MainWindow
-from nnpad.ui.session import Session
-from nnpad.ui.startup_probe import draw_stroke
-from nnpad.ui.training_worker import TrainingController
+from nnpad.core.progress import format_percent
+from nnpad.ui.evaluate_panel import STALE
+from tests.support.canvas_input import draw_stroke
 
 SEVEN = [(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.6, 0.5), (0.45, 0.85)]
 ONE = [(0.5, 0.15), (0.5, 0.85)]
 
 
-@pytest.fixture
-def window(qtbot, tmp_path: Path, monkeypatch) -> MainWindow:
-    monkeypatch.setenv("NNPAD_HOME", str(tmp_path / "home"))  # samples of our own
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    session = Session(model_store.load(), model_store.default_model_path())
-    win = MainWindow(settings, session, TrainingController())
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    assert win.controller.shutdown(20_000)
+@pytest.fixture(autouse=True)
+def samples_of_our_own(tmp_path: Path, monkeypatch) -> None:
+    """The window keeps samples under NNPAD_HOME: a fresh one for each test."""
+    monkeypatch.setenv("NNPAD_HOME", str(tmp_path / "home"))
 
 
 @pytest.fixture
@@ -47,7 +39,7 @@ def messages(monkeypatch) -> list[str]:
 def test_a_digit_key_keeps_the_drawing_and_clears_the_canvas(window, qtbot) -> None:
     store: SampleStore = window.keeper.store
     assert not window.keeper.confirm.isEnabled()  # nothing drawn yet
-    draw_stroke(window, SEVEN)
+    draw_stroke(window.canvas, SEVEN)
     assert window.keeper.confirm.text() == "✓ It is a 7"
     qtbot.keyClick(window.canvas, Qt.Key.Key_7)
     assert store.counts()[7] == 1
@@ -57,7 +49,7 @@ def test_a_digit_key_keeps_the_drawing_and_clears_the_canvas(window, qtbot) -> N
     (sample,) = store.list(7)
     assert store.drawing(sample) is not None and store.image(sample).shape == (28, 28)
     # A one corrected with the 1 key, then confirmed with the button.
-    draw_stroke(window, ONE)
+    draw_stroke(window.canvas, ONE)
     window.keeper.confirm.click()
     assert sum(store.counts().values()) == 2
 
@@ -66,7 +58,7 @@ def test_the_samples_tab_lists_deletes_relabels_and_refuses_a_bad_import(
     window, qtbot, tmp_path: Path, messages
 ) -> None:
     for points, key in ((SEVEN, Qt.Key.Key_7), (SEVEN, Qt.Key.Key_1)):
-        draw_stroke(window, points)
+        draw_stroke(window.canvas, points)
         qtbot.keyClick(window.canvas, key)
     panel = window.samples
     assert panel.grid.count() == 2
@@ -99,18 +91,36 @@ def test_teach_it_my_handwriting_runs_in_the_train_tab(window, qtbot) -> None:
     for _ in range(3):
         for points, key in ((SEVEN, Qt.Key.Key_7), (ONE, Qt.Key.Key_1)):
             wobble = [(x + rng.uniform(-0.03, 0.03), y) for x, y in points]
-            draw_stroke(window, wobble)
+            draw_stroke(window.canvas, wobble)
             qtbot.keyClick(window.canvas, key)
+    evaluation = window.evaluation
+    with qtbot.waitSignal(evaluation.runner.finished, timeout=20_000):
+        evaluation.evaluate_button.click()
     panel = window.training
+    bar_formats: list[str] = []
+    window.controller.batch.connect(
+        lambda _: bar_formats.append(panel.progress.format())
+    )
     with qtbot.waitSignal(window.controller.finished, timeout=120_000) as done:
         window.samples.teach_button.click()
-        assert window.tabs.currentWidget() is window.train_panel
+        assert window.panels.current() == "train"
     qtbot.waitUntil(lambda: not window.controller.is_running(), timeout=20_000)
     result = done.args[0]
     assert result.status == "finished" and result.network is not None
-    assert "MNIST" in panel.offer.label.text() and "→" in panel.offer.label.text()
     (run,) = panel.board.history.runs()
     assert run.name == "my handwriting"
+    # Each figure is worked out once: the epochs planned, and the model's accuracy.
+    planned = result.settings["max_epochs"]
+    assert bar_formats and all(f"/{planned} ·" in text for text in bar_formats)
+    table = panel.board.table.table
+    assert table.item(0, 1).text() == f"{len(result.epochs)}/{planned}"
+    shown = table.item(0, 3).text()
+    assert shown == format_percent(result.val_accuracy)
+    offer = panel.offer.label.text()
+    assert f"val accuracy {shown}" in offer and "MNIST" in offer
+    assert "held-out samples" in offer and "→" in offer
     panel.offer.use_button.click()
     assert window.session.model.network is result.network
     assert window.session.model.thresholds == model_store.load().thresholds
+    # The Evaluate tab says its figures were of the model used before.
+    assert not evaluation.is_current() and STALE in evaluation.summary.text()

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QLabel
 from nnpad.core.recognition import DigitReading, Recognition
 from nnpad.core.verdict import Thresholds, read_probabilities
 from nnpad.ui.prediction_view import PredictionView
-from nnpad.ui.verdict_colours import COLOURS
+from nnpad.ui.style import VERDICT
 
-SURE, UNSURE, REJECTED = COLOURS["digit"], COLOURS["unsure"], COLOURS["not a digit"]
+SURE, UNSURE, REJECTED = VERDICT["digit"], VERDICT["unsure"], VERDICT["not a digit"]
 
 SURE_PROBS = np.array([0, 0.005, 0, 0, 0, 0, 0, 0.98, 0.015, 0], np.float32)
 CLOSE_PROBS = np.array([0, 0, 0, 0, 0.55, 0, 0, 0.05, 0, 0.40], np.float32)

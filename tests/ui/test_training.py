@@ -24,6 +24,7 @@ from nnpad.core.progress import (
     TrainingStarted,
     TrainResult,
     format_duration,
+    format_percent,
 )
 from nnpad.core.spec import (
     Architecture,
@@ -166,8 +167,10 @@ def test_panel_run_draws_curves_and_offers_the_model(qtbot, panel, tiny_dataset)
     assert panel.progress.value() == panel.progress.maximum()
     assert panel.phase_label.text().startswith("Finished")
     text = panel.offer.label.text()
-    assert f"val accuracy {100 * result.val_accuracy:.1f}%" in text
-    assert "current model: 50.0%" in text
+    assert f"val accuracy {format_percent(result.val_accuracy)}" in text
+    assert "current model: 50.00%" in text
+    # The runs table shows the same figure for the run.
+    assert panel.board.table.table.item(0, 3).text() in text
     assert not panel.offer.use_button.isHidden()
     assert not panel.offer.save_button.isHidden()
     assert panel.train_button.isEnabled()
@@ -395,10 +398,10 @@ def test_nan_result_is_not_offered(qtbot, panel):
 def test_discard_clears_and_current_accuracy_shows(qtbot, panel):
     panel.offer.set_current_accuracy(None)
     panel.controller.finished.emit(fake_result(model=object()))
-    assert "current model: unknown" in panel.offer.label.text()
+    assert "current model: —" in panel.offer.label.text()
     panel.offer.set_current_accuracy(0.9)
     assert panel.offer.label.text() == (
-        "New model: val accuracy 95.0% — current model: 90.0%"
+        "New model: val accuracy 95.00% — current model: 90.00%"
     )
     received: list[object] = []
     panel.offer.use_requested.connect(received.append)

@@ -20,18 +20,14 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 import pytest
-from PySide6.QtCore import QObject, QSettings, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from nnpad.core.model import store
 from nnpad.core.spec import Architecture, Recipe, TrainConfig
 from nnpad.ui.main_window import MainWindow
-from nnpad.ui.session import Session
-from nnpad.ui.startup_probe import draw_stroke
 from nnpad.ui.training_worker import TrainingController
+from tests.support.canvas_input import draw_stroke
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from nnpad.core.data import Dataset
 
 CYCLES = int(os.environ.get("NNPAD_STRESS_CYCLES", "24"))
@@ -72,24 +68,19 @@ class GuiChurn(QObject):
         self._timer.stop()
 
 
-def new_window(qtbot, settings: QSettings) -> MainWindow:
-    session = Session(store.load(), store.default_model_path())
+def new_window(make_window) -> MainWindow:
     # No XLA: compiling takes longer than these tiny runs train.
     controller = TrainingController(trainer_options={"jit_compile": False})
-    window = MainWindow(settings, session, controller)
-    qtbot.addWidget(window)
-    window.show()
-    return window
+    return make_window(show=True, controller=controller)
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_many_trainings_end_cleanly_whatever_ends_them(
-    qtbot, tiny_dataset: Dataset, tmp_path: Path
+    qtbot, tiny_dataset: Dataset, make_window
 ) -> None:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     rng = random.Random(7)
-    window = new_window(qtbot, settings)
+    window = new_window(make_window)
     endings: Counter[str] = Counter()
     for _cycle in range(CYCLES):
         ending = rng.choice(ENDINGS)
@@ -101,10 +92,10 @@ def test_many_trainings_end_cleanly_whatever_ends_them(
             Recipe(Architecture(hidden=hidden), TrainConfig(epochs=epochs))
         )
         churn = GuiChurn(window)
-        window.actions.train.trigger()
+        window.action_table["train"].trigger()
         assert controller.is_running()
         if ending == "stop":
-            QTimer.singleShot(rng.randint(0, 1500), window.actions.stop.trigger)
+            QTimer.singleShot(rng.randint(0, 1500), window.action_table["stop"].trigger)
         elif ending == "close":
             qtbot.wait(rng.randint(0, 1500))
             window.close()
@@ -112,7 +103,7 @@ def test_many_trainings_end_cleanly_whatever_ends_them(
         churn.stop()
         if ending == "close":
             qtbot.waitUntil(lambda w=window: not w.isVisible(), timeout=RUN_TIMEOUT)
-            window = new_window(qtbot, settings)
+            window = new_window(make_window)
             endings["close"] += 1
         elif not panel.offer.use_button.isHidden() and rng.random() < 0.5:
             panel.offer.use_button.click()
@@ -122,7 +113,7 @@ def test_many_trainings_end_cleanly_whatever_ends_them(
             panel.offer.discard_button.click()
             endings[f"{ending}, discarded"] += 1
         assert churn.turns > 0
-        draw_stroke(window, SEVEN)
+        draw_stroke(window.canvas, SEVEN)
         assert window.prediction.text()
         window.canvas.clear()
     assert sum(endings.values()) == CYCLES

@@ -6,6 +6,7 @@ IDX files from the MNIST site; each has its module, and all give a checked
 """
 
 from nnpad.core.data.dataset import (
+    VALIDATION_PART,
     DataError,
     Dataset,
     OfflineError,
@@ -19,6 +20,7 @@ from nnpad.core.data.npz import load_npz
 from nnpad.core.data.sources import load_file, load_sample, load_source
 
 __all__ = [
+    "VALIDATION_PART",
     "DataError",
     "Dataset",
     "OfflineError",

@@ -139,13 +139,13 @@ def _checked_pixels(x: np.ndarray, name: str, key: str) -> np.ndarray:
         if not np.isfinite(x).all():
             bad = int(np.count_nonzero(~np.isfinite(x)))
             raise DataError(f"{name}: {key} has {bad} pixel values that are NaN or inf")
-        low, high = float(x.min()), float(x.max())
-        if low < 0 or high > 255:
+        least, most = float(x.min()), float(x.max())
+        if least < 0 or most > 255:
             raise DataError(
-                f"{name}: {key} has pixel values from {low:g} to {high:g} but they "
+                f"{name}: {key} has pixel values from {least:g} to {most:g} but they "
                 "must lie in 0..1 or 0..255"
             )
-        scale = 255.0 if high <= 1.0 else 1.0
+        scale = 255.0 if most <= 1.0 else 1.0
         return np.rint(x * scale).astype(np.uint8)
     raise DataError(
         f"{name}: {key} holds {_dtype_words(x.dtype)} but pixels must be integers or "
@@ -200,6 +200,12 @@ def make_dataset(
         y_test=None if test is None else test[1],
         source=describe(name, len(train[0]), None if test is None else len(test[0])),
     )
+
+
+VALIDATION_PART = 1 / 6
+"""The share of a training file held out for validation by default: for MNIST's
+training file, its classic last 10,000 images (the shipped model never trained on
+them)."""
 
 
 def split_validation(

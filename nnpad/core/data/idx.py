@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -21,7 +21,11 @@ IDX_LABELS_MAGIC = 0x00000801  # unsigned bytes, 1 dimension
 _IDX_PREFIXES = {"train": "train", "test": "t10k"}
 
 
-def _idx_names(prefix: str, kind: str) -> list[str]:
+Side = Literal["images", "labels"]
+"""The two files of an IDX pair."""
+
+
+def _idx_names(prefix: str, kind: Side) -> list[str]:
     """Return the accepted names of one IDX file, most usual first."""
     dims = "idx3" if kind == "images" else "idx1"
     stems = [f"{prefix}-{kind}-{dims}-ubyte", f"{prefix}-{kind}.{dims}-ubyte"]
@@ -90,7 +94,11 @@ def _partner(path: Path) -> tuple[Path, Path]:
     """Return (images, labels) for one IDX file whose partner lies beside it."""
     name = path.name
     for prefix in ("train", "t10k"):
-        for kind, other in (("images", "labels"), ("labels", "images")):
+        pairs: tuple[tuple[Side, Side], ...] = (
+            ("images", "labels"),
+            ("labels", "images"),
+        )
+        for kind, other in pairs:
             if name in _idx_names(prefix, kind):
                 found = _find(path.parent, _idx_names(prefix, other))
                 if found is None:
@@ -106,9 +114,9 @@ def _partner(path: Path) -> tuple[Path, Path]:
         other_name = name
         for a, b in swaps:
             other_name = other_name.replace(a, b)
-        other = path.with_name(other_name)
-        if other.is_file():
-            return path, other
+        partner = path.with_name(other_name)
+        if partner.is_file():
+            return path, partner
         raise DataError(f"{name}: its labels file ({other_name}) is not beside it")
     raise DataError(
         f"{name}: not a recognised IDX file name; expected names like "
@@ -135,8 +143,8 @@ def load_idx(path: str | os.PathLike[str]) -> Dataset:
     if not path.exists():
         raise DataError(f"{path}: file not found")
     if path.is_file():
-        images, labels = _partner(path)
-        return make_dataset(images.name, _load_idx_pair(images, labels), None)
+        first, second = _partner(path)
+        return make_dataset(first.name, _load_idx_pair(first, second), None)
 
     pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for side, prefix in _IDX_PREFIXES.items():

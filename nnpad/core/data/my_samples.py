@@ -31,7 +31,7 @@ import errno
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -53,10 +53,6 @@ from nnpad.core.data.sample_format import (
 from nnpad.core.files import atomic_path
 from nnpad.core.preprocess import drawing_to_mnist
 from nnpad.core.strokes import Drawing
-
-if TYPE_CHECKING:
-    from nnpad.core.data.sample_export import ExportReport
-    from nnpad.core.data.sample_import import ImportReport
 
 __all__ = [
     "DIGITS",
@@ -270,20 +266,6 @@ class SampleStore:
             raise SamplesError(_write_failure(exc)) from exc
         sample.sidecar_path.unlink(missing_ok=True)
         return moved
-
-    # -- moving samples between machines ----------------------------------------------
-
-    def import_from(self, source: str | os.PathLike[str]) -> ImportReport:
-        """Import a folder or .zip: see :func:`.sample_import.import_samples`."""
-        from nnpad.core.data.sample_import import import_samples
-
-        return import_samples(self, source)
-
-    def export_to(self, target: str | os.PathLike[str]) -> ExportReport:
-        """Export to a folder or .zip: see :func:`.sample_export.export_samples`."""
-        from nnpad.core.data.sample_export import export_samples
-
-        return export_samples(self, target)
 
     def _name(self, sample: Sample) -> str:
         return f"{sample.label}/{sample.image_path.name}"

@@ -272,14 +272,14 @@ def picture_to_mnist(
                 raise CorruptSampleError(
                     f"{name}: {img.width}x{img.height} pixels is too large an image"
                 )
-            img = ImageOps.exif_transpose(img)
-            transparent = "A" in img.getbands() or "transparency" in img.info
+            upright: Image.Image = ImageOps.exif_transpose(img)
+            transparent = "A" in upright.getbands() or "transparency" in upright.info
             if transparent:
-                array = np.asarray(img.convert("RGBA"))
-            elif img.mode.startswith("I"):  # 16-bit grayscale
-                array = np.asarray(img).astype(np.uint16)
+                array = np.asarray(upright.convert("RGBA"))
+            elif upright.mode.startswith("I"):  # 16-bit grayscale
+                array = np.asarray(upright).astype(np.uint16)
             else:
-                array = np.asarray(img.convert("L"))
+                array = np.asarray(upright.convert("L"))
     except CorruptSampleError:
         raise
     except Exception as exc:  # Pillow raises many kinds on damaged files

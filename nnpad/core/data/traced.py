@@ -16,6 +16,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -91,16 +92,15 @@ def load_traced(path: str | Path) -> list[TracedDigit]:
     return [_digit(item, n, path.name) for n, item in enumerate(items)]
 
 
-def _digit(item: object, n: int, name: str) -> TracedDigit:
+def _digit(item: Any, n: int, name: str) -> TracedDigit:
     """One item of a strokes file, checked."""
     where = f"{name}, item {n}"
     try:
-        label = item["label"]  # type: ignore[index]
-        width = float(item["width"])  # type: ignore[index]
-        index = int(item.get("index", n))  # type: ignore[union-attr]
+        label = item["label"]
+        width = float(item["width"])
+        index = int(item.get("index", n))
         strokes = tuple(
-            tuple((float(x), float(y)) for x, y in stroke)
-            for stroke in item["strokes"]  # type: ignore[index]
+            tuple((float(x), float(y)) for x, y in stroke) for stroke in item["strokes"]
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         raise DataError(

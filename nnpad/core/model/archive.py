@@ -28,7 +28,8 @@ from nnpad.core.model.archive_layers import (
     read_features,
     weight_arrays,
 )
-from nnpad.core.model.network import INPUT_SIZE, BatchNorm, DenseBlock, Network
+from nnpad.core.model.batch_norm import BatchNorm
+from nnpad.core.model.network import INPUT_SIZE, DenseBlock, Network
 from nnpad.core.model.trained import TrainedModel
 from nnpad.core.spec import (
     CONV_INPUT_SHAPE,
@@ -143,16 +144,8 @@ def _parse_config(
     config: Any, name: str
 ) -> tuple[Architecture, ConvPlan, list[DensePlan]]:
     """Check the layer list against what nnpad builds and derive the spec."""
-    if not isinstance(config, dict) or config.get("class_name") not in (
-        "Functional",
-        "Sequential",
-    ):
-        raise ModelFileError(f"{name}: not a Keras Functional or Sequential model")
-    layers = config.get("config", {}).get("layers")
-    if not isinstance(layers, list) or not layers:
-        raise ModelFileError(f"{name}: the model lists no layers")
     found = _Layers()
-    for layer in layers:
+    for layer in _layer_list(config, name):
         cls, layer_config = _layer_parts(layer, name)
         found.add(cls, _h5_key(cls, found.counters), layer_config, name)
     found.check_input(name)
@@ -283,6 +276,19 @@ def _architecture(found: _Layers, name: str) -> Architecture:
     return spec
 
 
+def _layer_list(config: Any, name: str) -> list[Any]:
+    """The layers of a Keras Functional or Sequential model's config."""
+    if not isinstance(config, dict) or config.get("class_name") not in (
+        "Functional",
+        "Sequential",
+    ):
+        raise ModelFileError(f"{name}: not a Keras Functional or Sequential model")
+    layers = config.get("config", {}).get("layers")
+    if not isinstance(layers, list) or not layers:
+        raise ModelFileError(f"{name}: the model lists no layers")
+    return layers
+
+
 def _layer_parts(layer: Any, name: str) -> tuple[str, dict[str, Any]]:
     if not isinstance(layer, dict):
         raise ModelFileError(f"{name}: malformed layer list")
@@ -322,8 +328,8 @@ def _read_weights(
             features = read_features(h5, conv, name) if conv.layers else []
             inputs = INPUT_SIZE
             if conv.layers:
-                inputs = conv_spec.output_shapes(tuple(conv.layers), CONV_INPUT_SHAPE)
-                inputs = inputs[-1][0]
+                shapes = conv_spec.output_shapes(tuple(conv.layers), CONV_INPUT_SHAPE)
+                inputs = shapes[-1][0]
             blocks = []
             for plan in plans:
                 bias_shape = (plan.units,)
@@ -333,7 +339,7 @@ def _read_weights(
                 bn = None
                 if plan.bn_key is not None:
                     arrays = weight_arrays(h5, plan.bn_key, [bias_shape] * 4, name)
-                    bn = BatchNorm(*arrays, epsilon=plan.bn_epsilon)
+                    bn = BatchNorm.of(arrays, plan.bn_epsilon)
                 blocks.append(DenseBlock(kernel, bias, plan.activation, bn))
                 inputs = plan.units
     except ModelFileError:

@@ -27,7 +27,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from nnpad.core.model.activations import activate_in_place, derivative
 
 if TYPE_CHECKING:
-    from nnpad.core.model.network import BatchNorm
+    from nnpad.core.model.batch_norm import BatchNorm
 
 # Most bytes of windows copied at once by one convolution (float32).
 WINDOW_BYTES = 32 << 20

@@ -18,8 +18,8 @@ import numpy as np
 from nnpad.core import conv_spec, tf_env
 from nnpad.core.files import atomic_path
 from nnpad.core.model.archive import METADATA_NAME, ModelFileError
+from nnpad.core.model.batch_norm import BatchNorm
 from nnpad.core.model.network import (
-    BatchNorm,
     DenseBlock,
     Network,
     feature_arrays,
@@ -168,7 +168,9 @@ def to_network(model: keras.Model, spec: Architecture) -> Network:
     for layer, keras_layer in _conv_layers(model, spec):
         arrays = [np.array(w, dtype=np.float32) for w in keras_layer.get_weights()]
         epsilon = float(getattr(keras_layer, "epsilon", 1e-3))
-        features.append(feature_layer(layer, arrays, epsilon))
+        feature = feature_layer(layer, arrays, epsilon)
+        if feature is not None:  # Dropout layers are left out by _conv_layers
+            features.append(feature)
     return Network(spec, blocks, features)
 
 

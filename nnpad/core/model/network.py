@@ -21,6 +21,7 @@ import numpy as np
 from nnpad.core import conv_spec
 from nnpad.core.model import conv
 from nnpad.core.model.activations import ACTIVATIONS
+from nnpad.core.model.batch_norm import BatchNorm
 from nnpad.core.spec import CONV_INPUT_SHAPE, INPUT_SHAPE, NUM_CLASSES, Architecture
 
 if TYPE_CHECKING:
@@ -30,21 +31,6 @@ INPUT_SIZE = INPUT_SHAPE[0] * INPUT_SHAPE[1]
 # Images per step of a convolutional network's predict(): its maps are large
 # (mnist_convnet's first layer holds 86 KB per image).
 CONV_CHUNK = 256
-
-
-@dataclass(frozen=True)
-class BatchNorm:
-    """Inference-time batch normalization parameters (Keras' variable order)."""
-
-    gamma: np.ndarray
-    beta: np.ndarray
-    moving_mean: np.ndarray
-    moving_variance: np.ndarray
-    epsilon: float = 1e-3
-
-    def arrays(self) -> list[np.ndarray]:
-        """The four arrays in the order Keras stores them."""
-        return [self.gamma, self.beta, self.moving_mean, self.moving_variance]
 
 
 @dataclass(frozen=True, eq=False)
@@ -287,7 +273,7 @@ def feature_layer(
         kernel, bias = arrays
         return conv.ConvBlock(kernel, bias, layer.activation, layer.padding)
     if isinstance(layer, conv_spec.BatchNormalization):
-        return conv.ChannelNorm(BatchNorm(*arrays, epsilon=epsilon))
+        return conv.ChannelNorm(BatchNorm.of(list(arrays), epsilon))
     if isinstance(layer, conv_spec.MaxPooling2D):
         return conv.MaxPool(layer.pool_size)
     if isinstance(layer, conv_spec.Flatten):

@@ -13,7 +13,7 @@ from typing import Any
 
 from nnpad.core.curves import BatchPoint
 from nnpad.core.files import atomic_path
-from nnpad.core.progress import EpochResult
+from nnpad.core.progress import EpochResult, kept_epoch
 from nnpad.core.runs.run import STATUSES, Run, clean_name, rediagnosed
 from nnpad.core.spec import Recipe, SpecError
 
@@ -46,6 +46,7 @@ def save_run(run: Run, folder: str | Path) -> Path:
         "seconds": _number(run.seconds),
         "model_path": run.model_path,
         "restored_epoch": run.restored_epoch,
+        "val_accuracy": _number(run.val_accuracy),
         "epochs": [
             [
                 e.epoch,
@@ -127,7 +128,13 @@ def _run_from_dict(data: Any) -> Run:
         for row in _rows(data["batches"], 3, "batches")
     )
     model_path = data.get("model_path")
-    restored = data.get("restored_epoch")
+    restored = (
+        None if data.get("restored_epoch") is None else _whole(data["restored_epoch"])
+    )
+    # Runs saved before the figure was kept: the kept epoch's, as the result said.
+    kept = kept_epoch(epochs, restored) if status != "running" else None
+    fallback = None if kept is None else kept.val_accuracy
+    val_accuracy = _optional(data.get("val_accuracy", fallback))
     run = Run(
         id=_text(data["id"], "id"),
         name=clean_name(_text(data["name"], "name")),
@@ -140,7 +147,8 @@ def _run_from_dict(data: Any) -> Run:
         model_path=None if model_path is None else _text(model_path, "model_path"),
         source=_text(data.get("source", ""), "source"),
         message=_text(data.get("message", ""), "message"),
-        restored_epoch=None if restored is None else _whole(restored),
+        restored_epoch=restored,
+        val_accuracy=val_accuracy,
         kept=True,
     )
     if not run.id.isalnum():

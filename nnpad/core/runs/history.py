@@ -114,6 +114,7 @@ class RunHistory:
             status=result.status,
             message=result.message,
             restored_epoch=result.restored_epoch,
+            val_accuracy=result.val_accuracy,
         )
         return self._save_if_kept(self._put(rediagnosed(run)))
 

@@ -48,6 +48,10 @@ class Run:
         How it ended, in words (early stopping, a NaN...), or "".
     restored_epoch
         The epoch whose weights the model kept (restore best weights), or None.
+    val_accuracy
+        Once it ended, the validation accuracy of the model it made, as the run
+        reported it (:attr:`~nnpad.core.progress.TrainResult.val_accuracy`: what
+        the window offers and the model file keeps); None before.
     kept
         Whether the person chose to keep it beyond this session.
     """
@@ -65,6 +69,7 @@ class Run:
     source: str = ""
     message: str = ""
     restored_epoch: int | None = None
+    val_accuracy: float | None = None
     kept: bool = False
 
     @property

@@ -94,19 +94,22 @@ def visible(drawing: Drawing, points: list[np.ndarray]) -> list[np.ndarray]:
     return out
 
 
-def cut_strokes(group: Strokes, x: float) -> tuple[list, list]:
+def cut_strokes(
+    group: Strokes, x: float
+) -> tuple[list[tuple[int, Stroke]], list[tuple[int, Stroke]]]:
     """``(order, stroke)`` lists of the group's ink left and right of ``x``.
 
     A stroke that crosses the vertical line is split there into runs of points,
     each a stroke of its own.
     """
-    sides: tuple[list, list] = ([], [])
+    sides: tuple[list[tuple[int, Stroke]], list[tuple[int, Stroke]]] = ([], [])
     for order, stroke, _ in group.items:
         raw = finite_points(stroke)
         right = raw[:, 0] >= x
         bounds = np.flatnonzero(np.diff(right.astype(np.int8))) + 1
         for run in np.split(np.arange(len(raw)), bounds):
-            part = Stroke(raw[run], stroke.width, stroke.erase)
+            # Stroke takes any (n, 2) points and stores them as a tuple.
+            part = Stroke(raw[run], stroke.width, stroke.erase)  # type: ignore[arg-type]
             sides[bool(right[run[0]])].append((order, part))
     return sides
 
@@ -153,7 +156,7 @@ class DrawingSplitter(Splitter[Strokes]):
         self.erasers = [(i, s) for i, s in enumerate(drawing.strokes) if s.erase]
         # Keyed by the strokes' ids; each entry keeps its strokes alive so that
         # no id is reused while the cache lives.
-        self.cache: dict[tuple[int, ...], tuple[tuple, np.ndarray | None]] = {}
+        self.cache: dict[tuple[int, ...], tuple[object, np.ndarray | None]] = {}
 
     def key(self, group: Strokes) -> tuple[int, ...]:
         """The ids of the group's strokes (the image cache keeps them alive)."""

@@ -44,13 +44,13 @@ STRAIGHT_STEP = 0.08
 class Pixels:
     """Ink pixels taken together: whole components, or one side of a cut."""
 
-    key: tuple  # names the pixels, for the image cache
+    key: tuple[object, ...]  # names the pixels, for the image cache
     xy: np.ndarray  # (n, 2) int x, y
     lab: np.ndarray  # (n,) the component of each pixel
     box: np.ndarray  # x0, y0, x1, y1 (exclusive)
 
     @staticmethod
-    def of(key: tuple, xy: np.ndarray, lab: np.ndarray) -> Pixels | None:
+    def of(key: tuple[object, ...], xy: np.ndarray, lab: np.ndarray) -> Pixels | None:
         """The pixels with their box; None without any."""
         if not len(xy):
             return None
@@ -155,9 +155,9 @@ class PictureSplitter(Splitter[Pixels]):
         super().__init__(height, classify)
         self.ink = ink
         self.level = level
-        self.cache: dict[tuple, np.ndarray | None] = {}
+        self.cache: dict[tuple[object, ...], np.ndarray | None] = {}
 
-    def key(self, group: Pixels) -> tuple:
+    def key(self, group: Pixels) -> tuple[object, ...]:
         """The name of the group's pixels."""
         return group.key
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from nnpad.core.spec import Architecture
 
 keras = tf_env.keras()
+Callback: Any = keras.callbacks.Callback  # Keras ships no types
 
 
 @dataclass
@@ -42,7 +43,7 @@ class RunState:
         return self.status == "finished"
 
 
-class StopOnRequest(keras.callbacks.Callback):
+class StopOnRequest(Callback):
     """Stop between Keras executions (training and validation) once asked to."""
 
     def __init__(self, state: RunState, requested: threading.Event) -> None:
@@ -71,7 +72,7 @@ class StopOnRequest(keras.callbacks.Callback):
         self._check()
 
 
-class StopOnNaN(keras.callbacks.Callback):
+class StopOnNaN(Callback):
     """Stop when the loss stops being a number, saying so for people."""
 
     def __init__(self, state: RunState) -> None:
@@ -96,7 +97,7 @@ class StopOnNaN(keras.callbacks.Callback):
         self._check(logs)
 
 
-class EpochRecorder(keras.callbacks.Callback):
+class EpochRecorder(Callback):
     """Record each complete epoch, keep its weights and report it.
 
     An epoch cut short by a stop or a NaN is not recorded: its figures would mislead.
@@ -126,7 +127,7 @@ class EpochRecorder(keras.callbacks.Callback):
         self.listener.epoch(result)
 
 
-class BatchReporter(keras.callbacks.Callback):
+class BatchReporter(Callback):
     """Report running loss and accuracy, at most every ``interval`` seconds."""
 
     def __init__(
@@ -180,7 +181,7 @@ class BatchReporter(keras.callbacks.Callback):
         )
 
 
-class SnapshotSender(keras.callbacks.Callback):
+class SnapshotSender(Callback):
     """Send the weights as a NumPy network every ``interval`` s and at epoch ends."""
 
     def __init__(

@@ -19,9 +19,10 @@ if TYPE_CHECKING:
     from nnpad.core.spec import TrainConfig
 
 keras = tf_env.keras()
+EarlyStopping: Any = keras.callbacks.EarlyStopping  # Keras ships no types
 
 
-class BestEpochCallback(keras.callbacks.EarlyStopping):
+class BestEpochCallback(EarlyStopping):
     """Keras' ``EarlyStopping`` on ``val_loss``, blind to epochs cut short.
 
     Parameters
@@ -51,7 +52,7 @@ class BestEpochCallback(keras.callbacks.EarlyStopping):
     def on_train_end(self, logs: Any = None) -> None:
         """Restoring waits for :meth:`finish`, after the trainer's clean-up."""
 
-    def finish(self, model: keras.Model, result: TrainResult) -> None:
+    def finish(self, model: Any, result: TrainResult) -> None:
         """Give ``model`` the best weights if asked, and say so in ``result``."""
         notes = []
         if self.stopped_epoch:

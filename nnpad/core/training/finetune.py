@@ -26,68 +26,47 @@ its training thread with live charts. This module imports Keras only inside
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nnpad.core.data import Dataset, split_validation
-from nnpad.core.evaluation import Evaluation, evaluate
+from nnpad.core.evaluation import Evaluation, evaluate, images_to_measure, measure
 from nnpad.core.progress import (
     SilentListener,
     Stoppable,
     TrainingListener,
     TrainResult,
 )
-from nnpad.core.spec import NUM_CLASSES, Augmentation
+from nnpad.core.spec import NUM_CLASSES
+from nnpad.core.training.finetune_config import (
+    FinetuneConfig,
+    finetune_recipe,
+    with_config,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
+    from nnpad.core.data import Dataset
     from nnpad.core.model.network import Network
     from nnpad.core.model.trained import TrainedModel
 
 
-@dataclass(frozen=True)
-class FinetuneConfig:
-    """How to fine-tune; the defaults were chosen by measurement (see the README)."""
-
-    learning_rate: float = 3e-4
-    max_epochs: int = 15
-    patience: int = 4  # epochs without a better criterion before stopping
-    min_steps_per_epoch: int = 10  # an epoch passes over my samples at least once
-    mine_per_batch: int = 16
-    replay_per_batch: int = 48
-    l2sp: float = 0.1
-    augmentation: Augmentation = field(
-        default_factory=lambda: Augmentation(rotation=8.0, shift=2.0, zoom=0.1)
-    )
-    holdout: float = 0.25
-    min_for_holdout: int = 3
-    guard_images: int = 1000  # MNIST images of the stopping criterion, not replayed
-    guard_weight: float = 1.0  # their loss's weight in it (0: my held-out part only)
-    seed: int = 0
-
-    def validate(self) -> FinetuneConfig:
-        """Raise ValueError when a setting is out of range; return self."""
-        if not 0 < self.learning_rate <= 0.1:
-            raise ValueError("learning_rate must be in (0, 0.1]")
-        if self.max_epochs < 1 or self.patience < 1 or self.min_steps_per_epoch < 1:
-            raise ValueError(
-                "max_epochs, patience and min_steps_per_epoch must be >= 1"
-            )
-        if self.mine_per_batch < 1 or self.replay_per_batch < 0:
-            raise ValueError("mine_per_batch must be >= 1, replay_per_batch >= 0")
-        if not (self.l2sp >= 0 and math.isfinite(self.l2sp)):
-            raise ValueError("l2sp must be finite and >= 0")
-        if not (self.guard_weight >= 0 and math.isfinite(self.guard_weight)):
-            raise ValueError("guard_weight must be finite and >= 0")
-        if not 0 <= self.holdout < 1:
-            raise ValueError("holdout must be in [0, 1)")
-        self.augmentation.validate()
-        return self
+__all__ = [
+    "FineTuner",
+    "FinetuneConfig",
+    "FinetuneResult",
+    "MnistParts",
+    "finetune_recipe",
+    "mnist_parts",
+    "save_finetuned",
+    "split_held_out",
+    "start_description",
+    "with_config",
+]
 
 
 @dataclass
@@ -111,9 +90,19 @@ class FinetuneResult(TrainResult):
 
     @property
     def val_accuracy(self) -> float | None:
-        """MNIST check accuracy of the model returned (what the window compares)."""
+        """MNIST check accuracy of the model returned (what the window compares).
+
+        Not my held-out samples' (a handful, and read by the stopping criterion):
+        the MNIST check images say whether it still reads digits as well.
+        """
         after = self.mnist_after
         return None if after is None or self.network is None else after.accuracy
+
+    @property
+    def val_accuracy_before(self) -> float | None:
+        """The starting model's accuracy on the same MNIST check images."""
+        before = self.mnist_before
+        return None if before is None else before.accuracy
 
     def figures(self) -> dict[str, Any]:
         """Before/after figures as plain JSON data (saved in the model's metadata)."""
@@ -166,27 +155,21 @@ class MnistParts:
 
 
 def mnist_parts(data: Dataset, guard: int, seed: int) -> MnistParts:
-    """Split ``data``: its test images (else its last sixth) are the check set.
+    """Split ``data``: the check set is what :func:`images_to_measure` picks.
 
-    For the MNIST training file the last sixth is the classic validation split the
+    Its test images, else its last :data:`VALIDATION_PART` (the replay needs the
+    rest). For the MNIST training file that is the classic validation split the
     shipped model never trained on; the shipped sample was drawn from the images it
     trained on, so its check figures show forgetting, not generalisation.
     """
-    if data.x_test is not None and data.y_test is not None:
-        pool_x, pool_y = data.x_train, data.y_train
-        check_x, check_y = data.x_test, data.y_test
-        where = "test images"
-    else:
-        pool_x, pool_y, check_x, check_y = split_validation(
-            data.x_train, data.y_train, 1 / 6
-        )
-        where = "last sixth"
+    check = images_to_measure(data, keep_rest=True)
+    pool_x, pool_y = check.rest_x, check.rest_y
     order = np.random.default_rng(seed).permutation(len(pool_x))
     guard = min(guard, len(pool_x) // 5)
     g, r = order[:guard], order[guard:]
-    source = f"{data.source or 'MNIST'}: {where} ({len(check_x)} images)"
+    source = f"{check.describe()} ({len(check.y)} images)"
     return MnistParts(
-        pool_x[r], pool_y[r], pool_x[g], pool_y[g], check_x, check_y, source
+        pool_x[r], pool_y[r], pool_x[g], pool_y[g], check.x, check.y, source
     )
 
 
@@ -247,60 +230,92 @@ class FineTuner(Stoppable):
         super().__init__()
 
     def run(self, listener: TrainingListener | None = None) -> FinetuneResult:
-        """Fine-tune and return the result with before/after figures."""
-        from nnpad.core.training.finetune_loop import train_loop
+        """Fine-tune and return the result with before/after figures.
 
-        listener = listener or SilentListener()
+        Every figure is measured with :func:`measure`, at the starting model's
+        temperature: the fine-tuned model keeps its calibration (its thresholds),
+        since fine-tuning moves the weights only a little.
+        """
+        from nnpad.core.training.finetune_loop import LoopPlan, train_loop
+
         started = time.perf_counter()
         cfg = self.config
-        recipe = self.start.recipe
         train_idx, held_idx = split_held_out(
             self.labels, cfg.holdout, cfg.seed, cfg.min_for_holdout
         )
         parts = mnist_parts(self.replay, cfg.guard_images, cfg.seed)
         held_x, held_y = self.images[held_idx], self.labels[held_idx]
-        network = self.start.network
         result = FinetuneResult(
             "stopped",
-            recipe,
+            self.start.recipe,
+            thresholds=self.start.thresholds,
             train_samples=len(train_idx),
             held_out=len(held_idx),
             replay_source=self.replay.source,
             check_source=parts.check_source,
             settings=asdict(cfg),
-            mine_before=evaluate(network, held_x, held_y) if len(held_x) else None,
-            mnist_before=evaluate(network, parts.check_x, parts.check_y),
+            mine_before=_measured(self.start, held_x, held_y),
+            mnist_before=measure(self.start, parts.check_x, parts.check_y),
         )
         if self.stop_requested:
             result.message = "stopped before start"
             return result
-        mine_x, mine_y = self.images[train_idx], self.labels[train_idx]
+        plan = LoopPlan(
+            start=self.start.network,
+            spec=self.start.recipe.architecture,
+            config=cfg,
+            mine_x=self.images[train_idx],
+            mine_y=self.labels[train_idx],
+            replay_x=parts.replay_x,
+            replay_y=parts.replay_y,
+            held_out=len(held_idx),
+            criterion=self._criterion(parts, held_x, held_y, train_idx),
+            stop_requested=lambda: self.stop_requested,
+            report_interval=self.report_interval,
+            snapshot_interval=self.snapshot_interval,
+            threads=self.threads,
+        )
+        outcome = train_loop(plan, listener or SilentListener())
+        result.status, result.message = outcome.status, outcome.message
+        result.epochs, result.best_epoch = outcome.epochs, outcome.best_epoch
+        if outcome.network is not None:
+            tuned = replace(self.start, network=outcome.network)
+            result.network, result.keras_model = outcome.network, outcome.model
+            result.mine_after = _measured(tuned, held_x, held_y)
+            result.mnist_after = measure(tuned, parts.check_x, parts.check_y)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _criterion(
+        self,
+        parts: MnistParts,
+        held_x: np.ndarray,
+        held_y: np.ndarray,
+        train_idx: np.ndarray,
+    ) -> Callable[[Network], tuple[float, float | None]]:
+        """The stopping criterion, and the accuracy on my held-out samples."""
         # Without held-out samples, the training samples stand in (un-augmented).
-        crit_x, crit_y = (held_x, held_y) if len(held_x) else (mine_x, mine_y)
+        if len(held_x):
+            crit_x, crit_y = held_x, held_y
+        else:
+            crit_x, crit_y = self.images[train_idx], self.labels[train_idx]
+        weight = self.config.guard_weight
 
         def criterion(net: Network) -> tuple[float, float | None]:
             value = _cross_entropy(net, crit_x, crit_y)
-            if cfg.guard_weight:
-                guard = _cross_entropy(net, parts.guard_x, parts.guard_y)
-                value += cfg.guard_weight * guard
+            if weight:
+                value += weight * _cross_entropy(net, parts.guard_x, parts.guard_y)
             held = evaluate(net, held_x, held_y).accuracy if len(held_x) else None
             return value, held
 
-        outcome = train_loop(
-            self, mine_x, mine_y, parts, criterion, listener, len(held_x)
-        )
-        result.status = outcome.status
-        result.message = outcome.message
-        result.epochs = outcome.epochs
-        result.best_epoch = outcome.best_epoch
-        if outcome.network is not None:
-            final = outcome.network
-            result.network = final
-            result.keras_model = outcome.model
-            result.mine_after = evaluate(final, held_x, held_y) if len(held_x) else None
-            result.mnist_after = evaluate(final, parts.check_x, parts.check_y)
-        result.seconds = time.perf_counter() - started
-        return result
+        return criterion
+
+
+def _measured(
+    model: TrainedModel, images: np.ndarray, labels: np.ndarray
+) -> Evaluation | None:
+    """``measure`` for my held-out samples, None when none were held out."""
+    return measure(model, images, labels) if len(images) else None
 
 
 def start_description(start: TrainedModel) -> str:
@@ -339,8 +354,3 @@ def save_finetuned(
             },
         },
     )
-
-
-def with_config(config: FinetuneConfig, **changes: Any) -> FinetuneConfig:
-    """A validated copy with some settings replaced."""
-    return replace(config, **changes).validate()

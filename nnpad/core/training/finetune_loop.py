@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -21,16 +22,49 @@ from nnpad.core.model.network import Network
 from nnpad.core.progress import BatchProgress, EpochResult, Status, TrainingStarted
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from nnpad.core.progress import TrainingListener
-    from nnpad.core.training.finetune import FineTuner, MnistParts
+    from nnpad.core.spec import Architecture
+    from nnpad.core.training.finetune_config import FinetuneConfig
 
 keras = tf_env.keras()
 import tensorflow as tf  # noqa: E402  (after tf_env has set the environment)
 
 # An epoch must lower the criterion by more than this to count as better.
 MIN_IMPROVEMENT = 1e-4
+
+Criterion = Callable[[Network], tuple[float, float | None]]
+
+
+@dataclass(frozen=True, eq=False)
+class LoopPlan:
+    """Everything the loop needs, given explicitly (the fine-tuner builds it).
+
+    ``criterion(network)`` gives the stopping criterion (lower is better) and the
+    accuracy on my held-out samples; ``stop_requested()`` is checked before every
+    step.
+    """
+
+    start: Network
+    spec: Architecture  # the starting model's (the result keeps it)
+    config: FinetuneConfig
+    mine_x: np.ndarray  # uint8 (n, 28, 28): my samples to train on
+    mine_y: np.ndarray
+    replay_x: np.ndarray  # uint8 MNIST images replayed in every batch
+    replay_y: np.ndarray
+    held_out: int  # how many of my samples are held out (for the report)
+    criterion: Criterion
+    stop_requested: Callable[[], bool]
+    report_interval: float = 0.05
+    snapshot_interval: float = 0.0
+    threads: int | None = None
+
+    @property
+    def steps(self) -> int:
+        """Steps per epoch: at least one pass over my samples."""
+        cfg = self.config
+        return max(
+            cfg.min_steps_per_epoch, math.ceil(len(self.mine_x) / cfg.mine_per_batch)
+        )
 
 
 @dataclass
@@ -45,73 +79,36 @@ class LoopOutcome:
     network: Network | None = None
 
 
-def train_loop(
-    tuner: FineTuner,
-    mine_x: np.ndarray,
-    mine_y: np.ndarray,
-    parts: MnistParts,
-    criterion: Callable[[Network], tuple[float, float | None]],
-    listener: TrainingListener,
-    held_out: int,
-) -> LoopOutcome:
-    """Run the epochs; keep the weights with the lowest ``criterion``."""
-    cfg = tuner.config
-    if tuner.threads:
-        _limit_threads(tuner.threads)
+def train_loop(plan: LoopPlan, listener: TrainingListener) -> LoopOutcome:
+    """Run the epochs; keep the weights with the lowest criterion."""
+    cfg = plan.config
+    if plan.threads:
+        _limit_threads(plan.threads)
     keras.utils.set_random_seed(cfg.seed)
-    spec = tuner.start.recipe.architecture
     # The starting weights in an architecture with the fine-tuning's augmentation.
-    start = tuner.start.network
-    model = from_network(
-        Network(
-            replace(spec, augmentation=cfg.augmentation), start.blocks, start.features
-        )
-    )
+    start = plan.start
+    augmented = replace(plan.spec, augmentation=cfg.augmentation)
+    model = from_network(Network(augmented, list(start.blocks), start.features))
     step = _make_step(model, cfg.learning_rate, cfg.l2sp, cfg.mine_per_batch)
-    rng = np.random.default_rng(cfg.seed)
-    m, r = cfg.mine_per_batch, cfg.replay_per_batch
-    steps = max(cfg.min_steps_per_epoch, math.ceil(len(mine_x) / m))
-    mine = mine_x.astype(np.float32) / np.float32(255.0)
-    labels = np.concatenate([np.zeros(m, np.int32), np.zeros(r, np.int32)])
-    best, _ = criterion(tuner.start.network)
+    best, _ = plan.criterion(plan.start)
     best_weights = model.get_weights()
     outcome = LoopOutcome("finished")
-    listener.started(TrainingStarted(cfg.max_epochs, steps, len(mine_x), held_out))
-    clock = _Clock(tuner, steps, m + r)
+    listener.started(
+        TrainingStarted(cfg.max_epochs, plan.steps, len(plan.mine_x), plan.held_out)
+    )
+    epochs = _Epochs(plan, model, step, listener)
     for epoch in range(cfg.max_epochs):
-        order = _cycled(rng, len(mine_x), steps * m)
-        losses, hits = [], []
-        for batch in range(steps):
-            if tuner.stop_requested:
-                outcome.status, outcome.message = "stopped", "stopped"
-                break
-            pick = order[batch * m : (batch + 1) * m]
-            replay = rng.integers(0, len(parts.replay_x), r)
-            x = np.concatenate(
-                [mine[pick], parts.replay_x[replay].astype(np.float32) / 255.0]
-            )
-            labels[:m], labels[m:] = mine_y[pick], parts.replay_y[replay]
-            loss, hit = (float(v) for v in step(x, labels))
-            if not math.isfinite(loss):
-                outcome.status = "nan"
-                outcome.message = (
-                    f"the loss became {loss} in epoch {epoch + 1}; the best weights"
-                    " so far were kept (try a smaller learning rate)"
-                )
-                break
-            losses.append(loss)
-            hits.append(hit)
-            clock.batch(listener, epoch, batch + 1, losses, hits, model, spec)
+        losses, hits = epochs.train(epoch, outcome)
         if outcome.status != "finished":
             break
-        network = to_network(model, spec)
-        value, held_accuracy = criterion(network)
+        network = to_network(model, plan.spec)
+        value, held_accuracy = plan.criterion(network)
         result = EpochResult(
             epoch, float(np.mean(losses)), float(np.mean(hits)), value, held_accuracy
         )
         outcome.epochs.append(result)
         listener.epoch(result)
-        if tuner.snapshot_interval:
+        if plan.snapshot_interval:
             listener.snapshot(network)
         if value < best - MIN_IMPROVEMENT:
             best, outcome.best_epoch = value, epoch + 1
@@ -130,9 +127,55 @@ def train_loop(
             " and MNIST together, so it is returned unchanged"
         )
     model.set_weights(best_weights)
-    outcome.network = to_network(model, spec)
+    outcome.network = to_network(model, plan.spec)
     outcome.model = from_network(outcome.network)
     return outcome
+
+
+class _Epochs:
+    """The steps of one epoch: my samples and replayed MNIST in every batch."""
+
+    def __init__(
+        self, plan: LoopPlan, model: Any, step: Any, listener: TrainingListener
+    ) -> None:
+        self.plan, self.model, self.step, self.listener = plan, model, step, listener
+        cfg = plan.config
+        self.rng = np.random.default_rng(cfg.seed)
+        self.m, self.r = cfg.mine_per_batch, cfg.replay_per_batch
+        self.mine = plan.mine_x.astype(np.float32) / np.float32(255.0)
+        self.labels = np.zeros(self.m + self.r, np.int32)
+        self.clock = _Clock(plan, self.m + self.r)
+
+    def train(
+        self, epoch: int, outcome: LoopOutcome
+    ) -> tuple[list[float], list[float]]:
+        """Train one epoch; a stop or a NaN is written into ``outcome``."""
+        plan, m, r = self.plan, self.m, self.r
+        order = _cycled(self.rng, len(self.mine), plan.steps * m)
+        losses: list[float] = []
+        hits: list[float] = []
+        for batch in range(plan.steps):
+            if plan.stop_requested():
+                outcome.status, outcome.message = "stopped", "stopped"
+                break
+            pick = order[batch * m : (batch + 1) * m]
+            replay = self.rng.integers(0, len(plan.replay_x), r)
+            x = np.concatenate(
+                [self.mine[pick], plan.replay_x[replay].astype(np.float32) / 255.0]
+            )
+            self.labels[:m], self.labels[m:] = plan.mine_y[pick], plan.replay_y[replay]
+            loss, hit = (float(v) for v in self.step(x, self.labels))
+            if not math.isfinite(loss):
+                outcome.status = "nan"
+                outcome.message = (
+                    f"the loss became {loss} in epoch {epoch + 1}; the best weights"
+                    " so far were kept (try a smaller learning rate)"
+                )
+                break
+            losses.append(loss)
+            hits.append(hit)
+            self.clock.batch(self.listener, epoch, batch + 1, losses, hits, self.model)
+        return losses, hits
 
 
 def _make_step(model: Any, learning_rate: float, l2sp: float, mine: int) -> Any:
@@ -177,9 +220,8 @@ def _cycled(rng: np.random.Generator, n: int, length: int) -> np.ndarray:
 class _Clock:
     """Throttled batch reports, timed snapshots, and the rate and ETA."""
 
-    def __init__(self, tuner: FineTuner, steps: int, batch_size: int) -> None:
-        self.tuner = tuner
-        self.steps = steps
+    def __init__(self, plan: LoopPlan, batch_size: int) -> None:
+        self.plan = plan
         self.batch_size = batch_size
         self.start = self.last_report = self.last_snapshot = time.perf_counter()
         self.done = 0
@@ -192,20 +234,20 @@ class _Clock:
         losses: list[float],
         hits: list[float],
         model: Any,
-        spec: Any,
     ) -> None:
         self.done += 1
         now = time.perf_counter()
-        epochs = self.tuner.config.max_epochs
-        if now - self.last_report >= self.tuner.report_interval or batch == self.steps:
+        plan = self.plan
+        steps, epochs = plan.steps, plan.config.max_epochs
+        if now - self.last_report >= plan.report_interval or batch == steps:
             self.last_report = now
             rate = self.done / max(now - self.start, 1e-9)
-            remaining = epochs * self.steps - self.done
+            remaining = epochs * steps - self.done
             listener.batch(
                 BatchProgress(
                     epoch=epoch,
                     batch=batch,
-                    batches_per_epoch=self.steps,
+                    batches_per_epoch=steps,
                     epochs=epochs,
                     loss=float(np.mean(losses)),
                     accuracy=float(np.mean(hits)),
@@ -213,10 +255,10 @@ class _Clock:
                     eta_seconds=remaining / rate,
                 )
             )
-        interval = self.tuner.snapshot_interval
+        interval = plan.snapshot_interval
         if interval and now - self.last_snapshot >= interval:
             self.last_snapshot = now
-            listener.snapshot(to_network(model, spec))
+            listener.snapshot(to_network(model, plan.spec))
 
 
 def _limit_threads(threads: int) -> None:

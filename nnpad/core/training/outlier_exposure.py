@@ -91,8 +91,9 @@ def outlier_loss(weight: float) -> Any:
 def _digit_accuracy_class() -> type:
     keras = tf_env.keras()
     ops = keras.ops
+    metric: Any = keras.metrics.Metric  # Keras ships no types
 
-    class DigitAccuracy(keras.metrics.Metric):
+    class DigitAccuracy(metric):
         """Accuracy over the digits of each batch; outliers are not counted."""
 
         def __init__(self, name: str = "accuracy", **kwargs: Any) -> None:

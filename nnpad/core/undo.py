@@ -9,7 +9,7 @@ T = TypeVar("T")
 LIMIT = 1000
 
 
-class History(Generic[T]):
+class UndoStack(Generic[T]):
     """Undo and redo stacks of earlier and undone states, at most ``limit`` deep.
 
     The owner keeps the current state; it calls :meth:`record` with the state it is
