@@ -161,7 +161,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"diagnosis: {display.diagnose(result).message}", flush=True)
     if result.keras_model is None or result.status != "finished":
         raise CliError(result.message or f"training {result.status}; nothing saved")
-    store.save(result, args.out, trained_on=data.source)
+    trained_on = data.source
+    if extra is not None:
+        names = ", ".join(path.name for path in args.strokes)
+        trained_on += f" + {len(extra[1]):,} traced digits ({names})"
+    store.save(result, args.out, trained_on=trained_on)
     if result.message:
         print(result.message)
     accuracy = (
