@@ -89,9 +89,7 @@ class Writer:
         self.timings = Timings()
         _after_paint(window.canvas, lambda: self.timings.canvas_painted())
         _after_paint(window.prediction.bars, lambda: self.timings.reading_painted())
-        window.session.recognized.connect(
-            lambda r: self.timings.reading_emitted(r)
-        )
+        window.session.recognized.connect(lambda r: self.timings.reading_emitted(r))
 
     def start(self) -> Timings:
         """Begin a new set of timings."""
