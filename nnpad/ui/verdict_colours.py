@@ -13,20 +13,20 @@ from PySide6.QtGui import QColor
 if TYPE_CHECKING:
     from nnpad.core.verdict import Kind
 
-__all__ = ["COLOURS", "TEXT_STYLE", "colour"]
+__all__ = ["COLOURS", "TEXT_COLOURS", "colour"]
 
 COLOURS: dict[Kind, QColor] = {
     "digit": QColor("#6ea0ff"),
     "unsure": QColor("#f59e0b"),
     "not a digit": QColor("#8a8f98"),
 }
-TEXT_STYLE: dict[Kind, str] = {
-    "digit": "",
-    "unsure": "color: #d97706;",
-    "not a digit": "color: #8a8f98;",
-    "empty": "",
+TEXT_COLOURS: dict[str, QColor | None] = {
+    "digit": None,
+    "unsure": QColor("#d97706"),
+    "not a digit": QColor("#8a8f98"),
+    "empty": None,
 }
-"""Style sheets for text on the window's background (amber darkened to read)."""
+"""Text on the window's background (amber darkened to read; None: the palette's)."""
 
 
 def colour(kind: Kind) -> QColor:
