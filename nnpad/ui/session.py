@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from nnpad.core.recognition import (
+    ReadingCache,
     read_digit,
     recognize_drawing,
     recognize_image,
@@ -56,6 +57,7 @@ class Session(QObject):
         super().__init__(parent)
         self._model = model
         self._model_path = model_path
+        self._cache = None if model is None else ReadingCache(model)
         # What is being read: a drawing, a picture (a file) or a prepared 28x28
         # image (a sample); at most one is set.
         self._drawing: Drawing | None = None
@@ -87,6 +89,7 @@ class Session(QObject):
         """Read with ``model`` from now on, and read the current input again."""
         self._model = model
         self._model_path = None if path is None else Path(path)
+        self._cache = ReadingCache(model)
         self.model_changed.emit(model)
         self._read(self._selected())
 
@@ -174,19 +177,25 @@ class Session(QObject):
 
     def _read(self, selected: int | None) -> None:
         """Read the input; ``selected`` None shows the digit being written."""
-        model, against = self._model, self._against
+        model, against, cache = self._model, self._against, self._cache
         if model is None:
             recognition = None
         elif self._drawing is not None:
             recognition = recognize_drawing(
-                model, self._drawing, against=against, selected=selected
+                model, self._drawing, against=against, selected=selected, cache=cache
             )
         elif self._picture is not None:
             recognition = recognize_picture(
-                model, self._picture, against=against, selected=selected or 0
+                model,
+                self._picture,
+                against=against,
+                selected=selected or 0,
+                cache=cache,
             )
         else:
-            recognition = recognize_image(model, self._image, against=against)
+            recognition = recognize_image(
+                model, self._image, against=against, cache=cache
+            )
         self._recognition = recognition
         self.recognized.emit(recognition)
 
