@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QApplication
 from nnpad.core.strokes import CANVAS_SIZE
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from PySide6.QtWidgets import QWidget
 
     from nnpad.core.strokes import Drawing
@@ -37,13 +39,24 @@ def widget_point(canvas: QWidget, x: float, y: float) -> QPointF:
     return QPointF(round(square.x() + x * k), round(square.y() + y * k))
 
 
-def replay(canvas: QWidget, drawing: Drawing) -> None:
-    """Draw every ink stroke of ``drawing`` on ``canvas`` with left-button events."""
+def replay(
+    canvas: QWidget,
+    drawing: Drawing,
+    between: Callable[[], object] | None = None,
+) -> None:
+    """Draw every ink stroke of ``drawing`` on ``canvas`` with left-button events.
+
+    ``between``, if given, is called after each event (``qtbot.wait(5)``: the
+    event loop runs between moves, as it does for a person's hand).
+    """
     for stroke in drawing.strokes:
         points = [widget_point(canvas, x, y) for x, y in stroke.points]
         if not points:
             continue
-        _send(canvas, QEvent.Type.MouseButtonPress, points[0])
-        for point in points[1:]:
-            _send(canvas, QEvent.Type.MouseMove, point)
+        kinds = [QEvent.Type.MouseButtonPress]
+        kinds += [QEvent.Type.MouseMove] * (len(points) - 1)
+        for kind, point in zip(kinds, points, strict=True):
+            _send(canvas, kind, point)
+            if between is not None:
+                between()
         _send(canvas, QEvent.Type.MouseButtonRelease, points[-1])
