@@ -66,9 +66,11 @@ class Session(QObject):
         self._against: int | None = None  # "why this digit and not that one"
         self._recognition: Recognition | None = None
         self._pending: Drawing | None = None
-        # Leading-edge throttle: the first move is read at once, later ones at most
-        # once per interval, and the last one is never dropped. A read that takes
-        # long (a long number) waits as long again, so the pen never lags behind.
+        # Leading-edge throttle: the first move is read at once (the canvas has
+        # painted it already), later ones at most once per interval, and the last
+        # one is never dropped. A read that takes long (a long number) waits twice
+        # as long: reading takes at most a third of the time while the pen moves,
+        # so a move seldom waits behind a reading.
         self._interval = interval_ms
         self._timer = QTimer(self, singleShot=True, interval=interval_ms)
         self._timer.timeout.connect(self._on_timeout)
@@ -208,4 +210,4 @@ class Session(QObject):
         start = time.perf_counter()
         self.read_drawing(drawing)
         spent_ms = (time.perf_counter() - start) * 1000.0
-        self._timer.start(max(self._interval, round(spent_ms)))
+        self._timer.start(max(self._interval, round(2 * spent_ms)))
