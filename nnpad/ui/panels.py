@@ -16,6 +16,7 @@ from nnpad import resources
 from nnpad.core.data.my_samples import SampleStore
 from nnpad.ui import window_settings
 from nnpad.ui.lazy_panel import LazyPanel
+from nnpad.ui.live_feed import LiveFeed
 
 if TYPE_CHECKING:
     import numpy as np
@@ -92,7 +93,8 @@ class Panels(QObject):
         if self.session.model is not None:
             view.set_network(self.session.model.network)
         view.show_recognition(self.session.recognition)
-        self.session.recognized.connect(view.show_recognition)
+        # Its heat maps are slow to paint: fewer of a moving pen's readings.
+        LiveFeed(self.session, view.show_recognition, parent=view)
         return view
 
     def _train(self) -> TrainingPanel:

@@ -66,6 +66,7 @@ class Session(QObject):
         self._against: int | None = None  # "why this digit and not that one"
         self._recognition: Recognition | None = None
         self._pending: Drawing | None = None
+        self._stroke = False  # reading a stroke still being drawn
         # Leading-edge throttle: the first move is read at once (the canvas has
         # painted it already), later ones at most once per interval, and the last
         # one is never dropped. A read that takes long (a long number) waits twice
@@ -110,6 +111,15 @@ class Session(QObject):
         if self._picture is not None:
             return "picture"
         return None if self._image is None else "image"
+
+    @property
+    def reading_stroke(self) -> bool:
+        """Whether the reading being emitted is of a stroke still being drawn.
+
+        Views slow to paint may skip such readings (the next one follows soon);
+        the reading of a finished stroke is never one of them.
+        """
+        return self._stroke
 
     @property
     def image(self) -> np.ndarray | None:
@@ -208,6 +218,10 @@ class Session(QObject):
 
     def _read_throttled(self, drawing: Drawing) -> None:
         start = time.perf_counter()
-        self.read_drawing(drawing)
+        self._stroke = True
+        try:
+            self.read_drawing(drawing)
+        finally:
+            self._stroke = False
         spent_ms = (time.perf_counter() - start) * 1000.0
         self._timer.start(max(self._interval, round(2 * spent_ms)))
