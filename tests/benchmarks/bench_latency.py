@@ -14,7 +14,8 @@ drawing, each as median and p95 over every move:
   that wait counts. Moves that pile up meanwhile are merged into the latest, as Qt
   merges queued mouse moves; each of them is timed until the ink that holds it shows.
 - reading, mouse move -> reading shown: from the moment a move falls due until the
-  window has painted a reading of the drawing with that move in it.
+  window has painted a reading of the drawing with that move in it (the first
+  paint of the reading's views or of the canvas after the reading).
 
 Two drawings: a spiral, one long stroke in the middle of the canvas that keeps
 changing (one digit's worth of ink), and K six-digit numbers written stroke by
@@ -87,8 +88,18 @@ class Writer:
     def __init__(self, app: QApplication, window: object, interval: float) -> None:
         self.app, self.window, self.interval = app, window, interval
         self.timings = Timings()
-        _after_paint(window.canvas, lambda: self.timings.canvas_painted())
-        _after_paint(window.prediction.bars, lambda: self.timings.reading_painted())
+
+        def canvas_painted() -> None:
+            self.timings.canvas_painted()
+            self.timings.reading_painted()
+
+        _after_paint(window.canvas, canvas_painted)
+        # Qt paints every widget waiting for it in one go: the first of these to
+        # paint after a reading has shown all of it. A reading that changes none
+        # of them is shown by the next paint of the canvas (the next move's ink).
+        view = window.prediction
+        for widget in (view.bars, view.preview, view.why, view.number, view._digit):
+            _after_paint(widget, lambda: self.timings.reading_painted())
         window.session.recognized.connect(lambda r: self.timings.reading_emitted(r))
 
     def start(self) -> Timings:
