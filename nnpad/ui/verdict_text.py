@@ -1,4 +1,4 @@
-"""The words of a reading, painted in a size that never changes with them.
+"""Words that change with every reading, painted in a size that never changes.
 
 A QLabel asks the window to lay itself out again whenever its text changes, and
 its size follows the text: a longer verdict pushed the splitter and moved the
@@ -99,9 +99,16 @@ class TextLines(QWidget):
     is in the tooltip (and, like any text shown, in the accessible name).
     """
 
-    def __init__(self, lines: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        lines: int,
+        parent: QWidget | None = None,
+        *,
+        align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignHCenter,
+    ) -> None:
         super().__init__(parent)
         self._lines = lines
+        self._align = align | Qt.AlignmentFlag.AlignVCenter
         self._text = ""
         self._kind = "empty"
         self._shown: list[str] = []
@@ -154,8 +161,8 @@ class TextLines(QWidget):
         painter.setPen(_colour(self, self._kind))
         step = self.fontMetrics().lineSpacing()
         for i, line in enumerate(self._shown):
-            row = QRect(0, 1 + i * step, self.width(), step)
-            painter.drawText(row, Qt.AlignmentFlag.AlignCenter, line)
+            row = QRect(2, 1 + i * step, self.width() - 4, step)
+            painter.drawText(row, self._align, line)
         painter.end()
 
 
