@@ -22,7 +22,8 @@ changing (one digit's worth of ink), and K six-digit numbers written stroke by
 stroke (`tests/support/numbers.py`, fitted to the canvas): the number the
 brief names "mouse move -> repainted window while writing a 6-digit number".
 
-Uses the display if there is one, else the offscreen platform.
+Uses the display if there is one, else the offscreen platform. Run it with
+``PYTHONPATH=.`` from a checkout whose nnpad is not the one installed.
 """
 
 from __future__ import annotations
@@ -196,9 +197,14 @@ def main() -> None:
             round(square.y() + square.height() * (0.5 + r * math.sin(a))),
         )
 
+    import nnpad
+
     platform = QApplication.platformName()
     spec = window.session.model.recipe.architecture.describe()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    # Run from a checkout, a script imports the installed nnpad unless PYTHONPATH
+    # says otherwise: say which one is measured.
+    print(f"nnpad from {os.path.dirname(nnpad.__file__)}")
     print(f"{platform}, {window.width()}x{window.height()}, {spec}")
     print(f"a move every {args.interval:g} ms; load average {load}")
     timings = writer.start()
