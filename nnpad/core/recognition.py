@@ -14,6 +14,7 @@ a ``?`` in the number, and the text says which digits are unsure or not digits.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -195,13 +196,61 @@ def read_digit(
     )
 
 
+class ReadingCache:
+    """The readings of one model's last digits, to read each digit image only once.
+
+    `read_digit` depends only on the network, the thresholds, the image and its
+    flags, so the cache hands back the very reading a fresh read would make. While
+    one digit of a number is being written, its neighbours' images do not change:
+    they are read once, not on every move. Holds the last ``size`` readings.
+    """
+
+    def __init__(self, model: TrainedModel, size: int = 64) -> None:
+        self.model = model
+        self.size = size
+        self._readings: OrderedDict[tuple[object, ...], DigitReading] = OrderedDict()
+
+    def read(
+        self,
+        image: np.ndarray,
+        *,
+        against: int | None = None,
+        box: Box | None = None,
+        too_small: bool = False,
+    ) -> DigitReading:
+        """`read_digit` of ``image`` with the model, or its reading kept from before."""
+        pixels = np.ascontiguousarray(image, dtype=np.float32)
+        key = (pixels.shape, pixels.tobytes(), against, too_small)
+        reading = self._readings.get(key)
+        if reading is None:
+            model = self.model
+            reading = read_digit(
+                model.network,
+                image,
+                model.thresholds,
+                against=against,
+                box=box,
+                too_small=too_small,
+            )
+            self._readings[key] = reading
+            if len(self._readings) > self.size:
+                self._readings.popitem(last=False)
+        else:
+            self._readings.move_to_end(key)
+        return reading if reading.box == box else replace(reading, box=box)
+
+
 def recognize_image(
-    model: TrainedModel, image: np.ndarray | None, *, against: int | None = None
+    model: TrainedModel,
+    image: np.ndarray | None,
+    *,
+    against: int | None = None,
+    cache: ReadingCache | None = None,
 ) -> Recognition | None:
     """Read a prepared 28x28 image as one digit; None when there is none (no ink)."""
     if image is None:
         return None
-    reading = read_digit(model.network, image, model.thresholds, against=against)
+    reading = _reader(model, cache).read(image, against=against)
     return Recognition((reading,))
 
 
@@ -211,17 +260,19 @@ def recognize_drawing(
     *,
     against: int | None = None,
     selected: int | None = None,
+    cache: ReadingCache | None = None,
 ) -> Recognition | None:
     """Read the digits of a drawing, each prepared like MNIST; None with no ink.
 
     ``selected`` is the digit the views show (clamped to the digits found); by
     default the one that holds the last stroke, the digit being written.
-    ``against`` applies to the selected digit.
+    ``against`` applies to the selected digit. A ``cache`` of ``model``'s readings
+    saves reading digits again that did not change (the result is the same).
     """
     pieces = segment_drawing(drawing, model.network.predict)
     if selected is None:
         selected = _last_written(drawing, pieces)
-    return _read_pieces(model, pieces, against, selected)
+    return _read_pieces(_reader(model, cache), pieces, against, selected)
 
 
 def recognize_picture(
@@ -231,23 +282,27 @@ def recognize_picture(
     polarity: Polarity = "auto",
     against: int | None = None,
     selected: int = 0,
+    cache: ReadingCache | None = None,
 ) -> Recognition | None:
     """Read the digits of a picture (any size, as `to_mnist` takes); None: no ink."""
     pieces = segment_image(picture, model.network.predict, polarity=polarity)
-    return _read_pieces(model, pieces, against, selected)
+    return _read_pieces(_reader(model, cache), pieces, against, selected)
+
+
+def _reader(model: TrainedModel, cache: ReadingCache | None) -> ReadingCache:
+    """``cache`` when it holds ``model``'s readings, else a cache for this read."""
+    return cache if cache is not None and cache.model is model else ReadingCache(model)
 
 
 def _read_pieces(
-    model: TrainedModel, pieces: list[Piece], against: int | None, selected: int
+    reader: ReadingCache, pieces: list[Piece], against: int | None, selected: int
 ) -> Recognition | None:
     if not pieces:
         return None
     selected = min(max(selected, 0), len(pieces) - 1)
     readings = tuple(
-        read_digit(
-            model.network,
+        reader.read(
             piece.image,
-            model.thresholds,
             against=against if i == selected else None,
             box=piece.box,
             too_small=piece.drawing is not None and too_small_to_read(piece.drawing),

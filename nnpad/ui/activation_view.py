@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QSplitter, QTabWidget, QWidget
 
 from nnpad.core.explain import NeuronMaps
 from nnpad.ui.layer_diagram import LayerDiagram
+from nnpad.ui.live_feed import LiveFeed
 from nnpad.ui.neuron_detail import NeuronDetail
 from nnpad.ui.session import set_connected
 from nnpad.ui.weight_mosaic import WeightMosaic
@@ -53,6 +54,7 @@ class ActivationView(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self._network: Network | None = None
+        self._feed: LiveFeed | None = None
         self._architecture: tuple[tuple[int, str], ...] | None = None
         self._values: list[np.ndarray] | None = None
         self._selected: Neuron | None = None
@@ -130,12 +132,14 @@ class ActivationView(QWidget):
 
     def set_session_connected(self, session: Session, connect: bool = True) -> None:
         """Follow ``session``'s model and readings (showing them now), or stop."""
-        links = (
-            (session.model_changed, self._on_model_changed),
-            (session.recognized, self.show_recognition),
-        )
-        set_connected(links, connect)
+        set_connected([(session.model_changed, self._on_model_changed)], connect)
+        if self._feed is not None:
+            self._feed.detach()
+            self._feed.deleteLater()
+            self._feed = None
         if connect:
+            # Its heat maps are slow to paint: fewer of a moving pen's readings.
+            self._feed = LiveFeed(session, self.show_recognition, parent=self)
             self.set_network(None if session.model is None else session.model.network)
             self.show_recognition(session.recognition)
 

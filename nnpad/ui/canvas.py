@@ -22,6 +22,7 @@ from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke
 from nnpad.core.undo import UndoStack
 from nnpad.ui.canvas_overlays import (
     DigitMark,
+    marks_region,
     paint_marks,
     paint_reference,
     reference_image,
@@ -146,8 +147,13 @@ class DrawingCanvas(PointerInput, QWidget):
     def set_marks(self, marks: list[DigitMark]) -> None:
         """Show boxes over the digits found (only shown: never part of the drawing)."""
         if marks != self._marks:
+            # Only where the old and the new marks are: the canvas is the largest
+            # widget, repainted on every reading of a number.
+            area = QRectF(self.canvas_rect())
+            k = area.height() / CANVAS_SIZE
+            dirty = marks_region(self._marks, self.font(), area, k)
             self._marks = list(marks)
-            self.update()
+            self.update(dirty + marks_region(self._marks, self.font(), area, k))
 
     def marks(self) -> list[DigitMark]:
         """The digit boxes shown."""
@@ -299,7 +305,9 @@ class DrawingCanvas(PointerInput, QWidget):
             painter.drawLine(a - origin, b - origin)
         painter.end()
         r = width / 2 + 2
-        self.update(QRectF(a, b).normalized().adjusted(-r, -r, r, r).toAlignedRect())
+        # Painted now, not when the event loop comes to it: whoever hears of the
+        # move next (the session reads the drawing) runs after the ink is shown.
+        self.repaint(QRectF(a, b).normalized().adjusted(-r, -r, r, r).toAlignedRect())
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: D102
         cache = self._cache

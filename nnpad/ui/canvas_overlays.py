@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPainter, QPen
+from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPainter, QPen, QRegion
 
 from nnpad.core.verdict import percent
 from nnpad.ui.style import REFERENCE, TEXT_ON_LIGHT, verdict_colour
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DigitMark",
     "digit_marks",
+    "marks_region",
     "paint_marks",
     "paint_reference",
     "reference_image",
@@ -65,6 +66,44 @@ def digit_marks(recognition: Recognition | None) -> list[DigitMark]:
     return marks
 
 
+def _mark_font(painter_font: QFont, scale: float) -> QFont:
+    font = QFont(painter_font)
+    font.setPointSizeF(max(8.0, 9.0 * scale))
+    font.setBold(True)
+    return font
+
+
+def _mark_rects(
+    mark: DigitMark, area: QRectF, scale: float, metrics: QFontMetricsF
+) -> tuple[QRectF, QRectF]:
+    """Where ``mark``'s box and its label go, in widget pixels."""
+    x0, y0, x1, y1 = mark.box
+    box = QRectF(
+        area.x() + (x0 - _PAD) * scale,
+        area.y() + (y0 - _PAD) * scale,
+        (x1 - x0 + 2 * _PAD) * scale,
+        (y1 - y0 + 2 * _PAD) * scale,
+    ).intersected(area.adjusted(1, 1, -1, -1))
+    # The label sits above the box, or inside its top when there is no room.
+    width = metrics.horizontalAdvance(mark.label) + 8
+    height = metrics.height() + 2
+    top = box.top() - height if box.top() - height >= area.top() else box.top()
+    return box, QRectF(box.left(), top, width, height)
+
+
+def marks_region(
+    marks: list[DigitMark], font: QFont, area: QRectF, scale: float
+) -> QRegion:
+    """The widget pixels ``marks`` paint over (``font``: the canvas' own)."""
+    metrics = QFontMetricsF(_mark_font(font, scale))
+    region = QRegion()
+    for mark in marks:
+        for rect in _mark_rects(mark, area, scale, metrics):
+            # Wide enough for the pen's width and its anti-aliasing.
+            region += rect.adjusted(-3, -3, 3, 3).toAlignedRect()
+    return region
+
+
 def paint_marks(
     painter: QPainter, marks: list[DigitMark], area: QRectF, scale: float
 ) -> None:
@@ -76,19 +115,11 @@ def paint_marks(
         return
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    font = QFont(painter.font())
-    font.setPointSizeF(max(8.0, 9.0 * scale))
-    font.setBold(True)
+    font = _mark_font(painter.font(), scale)
     painter.setFont(font)
     metrics = QFontMetricsF(font)
     for mark in marks:
-        x0, y0, x1, y1 = mark.box
-        box = QRectF(
-            area.x() + (x0 - _PAD) * scale,
-            area.y() + (y0 - _PAD) * scale,
-            (x1 - x0 + 2 * _PAD) * scale,
-            (y1 - y0 + 2 * _PAD) * scale,
-        ).intersected(area.adjusted(1, 1, -1, -1))
+        box, label = _mark_rects(mark, area, scale, metrics)
         tint = verdict_colour(mark.kind)
         pen = QPen(tint, 2.5 if mark.selected else 1.0)
         if not mark.selected:
@@ -96,11 +127,6 @@ def paint_marks(
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(box, 4, 4)
-        # The label sits above the box, or inside its top when there is no room.
-        width = metrics.horizontalAdvance(mark.label) + 8
-        height = metrics.height() + 2
-        top = box.top() - height if box.top() - height >= area.top() else box.top()
-        label = QRectF(box.left(), top, width, height)
         fill = verdict_colour(mark.kind)
         fill.setAlpha(220 if mark.selected else 150)
         painter.fillRect(label, fill)

@@ -16,6 +16,7 @@ from nnpad.core.explain import push_summary, saliency
 from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES
 from nnpad.ui.grids import blank_grid, symmetric_limit
 from nnpad.ui.style import DIVERGING, ZERO_LINE
+from nnpad.ui.verdict_text import TextLines
 
 if TYPE_CHECKING:
     from nnpad.core.explain import NeuronMaps
@@ -50,10 +51,10 @@ class NeuronDetail(QWidget):
         self._reading: DigitReading | None = None
         self._neuron: object = _UNSET  # tuple[int, int], None or _UNSET
 
-        self._caption = QLabel()
+        # Painted in a fixed height: its numbers change with every reading, and a
+        # QLabel would lay the whole window out again each time.
+        self._caption = TextLines(4, align=Qt.AlignmentFlag.AlignLeft)
         self._caption.setObjectName("neuronCaption")
-        self._caption.setWordWrap(True)
-        self._caption.setAccessibleName("Neuron")
 
         self._weights_view = pg.GraphicsLayoutWidget()
         self._weights_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -238,7 +239,7 @@ class NeuronDetail(QWidget):
         return self._maps.weight_images(layer)[index]
 
     def _set_caption(self, text: str) -> None:
-        self._caption.setText(text)
+        self._caption.set_text(text)
         self.setAccessibleDescription(text)
 
     def _show_weights(self, image: np.ndarray | None) -> None:

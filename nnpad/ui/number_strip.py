@@ -3,6 +3,8 @@
 Each chip shows the digit read (``?`` for a mark that is not a digit) in its
 verdict's colour and its calibrated confidence under it; the chip of the digit the
 other views show is framed. Left and Right move between digits from the keyboard.
+The chips narrow to fit a long number in the strip's width; the strip's size never
+follows the number, so a reading never moves anything else in the window.
 """
 
 from __future__ import annotations
@@ -10,7 +12,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QFont,
+    QFontMetricsF,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from nnpad.core.verdict import percent
@@ -25,6 +35,9 @@ __all__ = ["NumberStrip"]
 CHIP_WIDTH = 52
 CHIP_HEIGHT = 64
 GAP = 6
+MIN_CHIP_WIDTH = 16
+ROOM = 6
+"""Chips of full width the strip asks room for (it narrows them beyond)."""
 
 
 class NumberStrip(QWidget):
@@ -60,19 +73,27 @@ class NumberStrip(QWidget):
             ]
             self._selected = recognition.selected
             self.setAccessibleDescription(recognition.text)
-        self.updateGeometry()
         self.update()
 
     def chip_count(self) -> int:
         """How many digits are shown."""
         return len(self._chips)
 
+    def chip_width(self) -> float:
+        """How wide each chip is: full width, or narrower to fit them all."""
+        n = max(1, len(self._chips))
+        fit = (self.width() - 2 - GAP * (n - 1)) / n
+        return max(MIN_CHIP_WIDTH, min(CHIP_WIDTH, fit))
+
     def chip_rect(self, index: int) -> QRectF:
-        """Where chip ``index`` is, in widget pixels."""
-        return QRectF(index * (CHIP_WIDTH + GAP) + 1, 1, CHIP_WIDTH, CHIP_HEIGHT)
+        """Where chip ``index`` is, in widget pixels (the chips centred)."""
+        width = self.chip_width()
+        n = len(self._chips)
+        left = max(1.0, (self.width() - n * width - (n - 1) * GAP) / 2)
+        return QRectF(left + index * (width + GAP), 1, width, CHIP_HEIGHT)
 
     def sizeHint(self) -> QSize:  # noqa: D102
-        return QSize(max(1, len(self._chips)) * (CHIP_WIDTH + GAP), CHIP_HEIGHT + 2)
+        return QSize(ROOM * (CHIP_WIDTH + GAP), CHIP_HEIGHT + 2)
 
     def minimumSizeHint(self) -> QSize:  # noqa: D102
         return QSize(CHIP_WIDTH + GAP, CHIP_HEIGHT + 2)
@@ -80,10 +101,13 @@ class NumberStrip(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: D102
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        width = self.chip_width()
         big = QFont(self.font())
-        big.setPointSize(22)
+        big.setPointSizeF(22.0 * min(1.0, width / 40.0))  # a narrow chip, smaller
         big.setBold(True)
         small = QFont(self.font())
+        # The confidence only where it fits (the accessible description has it).
+        room = QFontMetricsF(small).horizontalAdvance("99%") <= width - 2
         text_colour = self.palette().windowText().color()
         for i, (digit, confidence, kind) in enumerate(self._chips):
             rect = self.chip_rect(i)
@@ -102,13 +126,14 @@ class NumberStrip(QWidget):
             painter.drawText(
                 rect.adjusted(0, 2, 0, -18), Qt.AlignmentFlag.AlignCenter, digit
             )
-            painter.setFont(small)
-            painter.setPen(tint)
-            painter.drawText(
-                rect.adjusted(0, CHIP_HEIGHT - 22, 0, -4),
-                Qt.AlignmentFlag.AlignCenter,
-                confidence,
-            )
+            if room:
+                painter.setFont(small)
+                painter.setPen(tint)
+                painter.drawText(
+                    rect.adjusted(0, CHIP_HEIGHT - 22, 0, -4),
+                    Qt.AlignmentFlag.AlignCenter,
+                    confidence,
+                )
         painter.end()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: D102

@@ -6,8 +6,9 @@ is up, for the panels that need it).
 
 The big text, the colours and the bars follow the verdict: a sure digit in blue, an
 unsure reading in amber with its two candidates, "not a digit" in grey. A number
-shows as a whole, with a chip per digit (`NumberStrip`): the bars, the input and
-the saliency are those of the digit chosen there.
+shows as a chip per digit (`NumberStrip`) where one digit's big text goes: the
+bars, the input and the saliency are those of the digit chosen there. Nothing a
+reading shows changes the view's size, so the canvas above never moves.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -32,13 +32,14 @@ from nnpad.ui.digit_images import InputPreview, SaliencyPreview
 from nnpad.ui.number_strip import NumberStrip
 from nnpad.ui.probability_bars import ProbabilityBars
 from nnpad.ui.session import set_connected
-from nnpad.ui.style import VERDICT, VERDICT_TEXT_STYLE
+from nnpad.ui.style import VERDICT
+from nnpad.ui.verdict_text import Headline, TextLines
 
 if TYPE_CHECKING:
     import numpy as np
+    from PySide6.QtGui import QColor
 
     from nnpad.core.recognition import DigitReading, Recognition
-    from nnpad.core.verdict import Kind
     from nnpad.ui.session import Session
 
 __all__ = ["PredictionView"]
@@ -61,20 +62,13 @@ class PredictionView(QWidget):
         self.setAccessibleName("Prediction")
         self._text = ""
 
-        self._digit = QLabel("")
+        # Painted, not QLabels: the words of a reading never change the view's size
+        # (nor ask the window to lay itself out again), so the canvas stays put.
+        self._digit = Headline()
         self._digit.setObjectName("digit")
-        font = QFont(self.font())
-        font.setPointSize(44)
-        font.setBold(True)
-        self._digit.setFont(font)
-        self._digit.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._digit.setMinimumWidth(96)
         self._digit.setToolTip("What the network reads")
-        self._confidence = QLabel("")
+        self._confidence = TextLines(3)
         self._confidence.setObjectName("confidence")
-        self._confidence.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._confidence.setWordWrap(True)
-        self._confidence.setToolTip("How sure the network is (calibrated)")
         self.bars = ProbabilityBars()
         self.preview = InputPreview()
         self.why = SaliencyPreview()
@@ -88,16 +82,24 @@ class PredictionView(QWidget):
 
         self.number = NumberStrip()
         self.number.chosen.connect(self.digit_chosen)
-        self._which = QLabel("")
+        self._which = TextLines(2)
         self._which.setObjectName("whichDigit")
-        self._which.setWordWrap(True)
-        strip = QHBoxLayout()
-        strip.addWidget(self.number, 1)
-        strip.addWidget(self._which)
+        # One digit's big text or a number's chips, in the same reserved place.
+        self._top = QStackedWidget()
+        self._top.addWidget(self._digit)
+        self._top.addWidget(self.number)
+        self._top.setFixedHeight(
+            max(self._digit.height(), self.number.minimumSizeHint().height())
+        )
+        verdict = QVBoxLayout()
+        verdict.addStretch(1)
+        verdict.addWidget(self._top)
+        verdict.addWidget(self._confidence)
+        verdict.addWidget(self._which)
+        verdict.addStretch(1)
 
         grid = QGridLayout()
-        grid.addWidget(self._digit, 0, 0)
-        grid.addWidget(self._confidence, 1, 0, 2, 1, Qt.AlignmentFlag.AlignTop)
+        grid.addLayout(verdict, 0, 0, 2, 1)
         grid.addWidget(self.preview, 0, 1, Qt.AlignmentFlag.AlignHCenter)
         grid.addWidget(
             QLabel("what the network sees"), 1, 1, Qt.AlignmentFlag.AlignHCenter
@@ -107,7 +109,6 @@ class PredictionView(QWidget):
         grid.setColumnStretch(0, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
-        layout.addLayout(strip)
         layout.addWidget(self.bars, 1)
         self.against.activated.connect(
             lambda index: self.against_chosen.emit(self.against.itemData(index))
@@ -134,10 +135,10 @@ class PredictionView(QWidget):
     def show_recognition(self, recognition: Recognition | None) -> None:
         """Show ``recognition``; None clears the view."""
         many = recognition is not None and len(recognition.digits) > 1
-        self.number.setVisible(many)
-        self._which.setVisible(many)
+        self._top.setCurrentWidget(self.number if many else self._digit)
         if recognition is None:
             self._show_verdict("empty", "", "")
+            self._which.set_text("")
             self._text = ""
             self.bars.set_probabilities(None)
             self.preview.set_image(None)
@@ -149,9 +150,11 @@ class PredictionView(QWidget):
                 self.number.show_recognition(recognition)
                 self._show_verdict(recognition.kind, *self._number_words(recognition))
                 place = ordinal(recognition.selected + 1)
-                self._which.setText(f"Showing the {place} digit:\n{reading.describe()}")
+                which = f"Showing the {place} digit:\n{reading.describe()}"
+                self._which.set_text(which)
             else:
                 self._show_verdict(reading.verdict.kind, *self._words(reading))
+                self._which.set_text("")
             self.bars.set_probabilities(reading.probabilities, self._colours(reading))
             self.preview.set_image(reading.image)
             self.why.set_saliency(reading.image, reading.why)
@@ -203,15 +206,9 @@ class PredictionView(QWidget):
             return {verdict.digit: VERDICT["unsure"], **close}
         return {}
 
-    def _show_verdict(self, kind: Kind, big: str, small: str) -> None:
-        self._digit.setText(big)
-        self._digit.setStyleSheet(VERDICT_TEXT_STYLE[kind])
-        font = self._digit.font()
-        font.setPointSize(
-            44 if len(big) <= 2 else 34 if len(big) <= 6 and " " not in big else 22
-        )
-        self._digit.setFont(font)
-        self._confidence.setText(small)
+    def _show_verdict(self, kind: str, big: str, small: str) -> None:
+        self._digit.set_text(big, kind)
+        self._confidence.set_text(small)
 
     @Slot(int)
     def _on_bar(self, digit: int) -> None:

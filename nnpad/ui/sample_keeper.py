@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from nnpad.ui.canvas import DrawingCanvas
     from nnpad.ui.session import Session
 
+_ONE_AT_A_TIME = "✓ one digit at a time"
+
 
 class SampleKeeper(QObject):
     """The "keep it" line (:attr:`bar`) and the digit-key actions.
@@ -57,6 +59,12 @@ class SampleKeeper(QObject):
         layout.addWidget(self.confirm)
         layout.addWidget(self.hint, 1)
         self.confirm.clicked.connect(self._on_confirm)
+        # As wide as its widest text from the start: a reading never resizes it.
+        widest = 0
+        for text in [*(f"✓ It is a {d}" for d in range(10)), _ONE_AT_A_TIME]:
+            self.confirm.setText(text)
+            widest = max(widest, self.confirm.sizeHint().width())
+        self.confirm.setMinimumWidth(widest)
         self.actions = []
         for digit in range(10):
             action = QAction(f"Keep as {digit}", window)
@@ -83,7 +91,7 @@ class SampleKeeper(QObject):
         if self._digit is not None:
             self.confirm.setText(f"✓ It is a {self._digit}")
         else:
-            self.confirm.setText("✓ one digit at a time" if count > 1 else "✓")
+            self.confirm.setText(_ONE_AT_A_TIME if count > 1 else "✓")
         self.confirm.setEnabled(drawn and self._digit is not None)
         for action in self.actions:
             action.setEnabled(drawn)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from nnpad.core.recognition import (
+    ReadingCache,
     read_digit,
     recognize_drawing,
     recognize_image,
@@ -63,6 +64,7 @@ class Session(QObject):
         super().__init__(parent)
         self._model = model
         self._model_path = model_path
+        self._cache = None if model is None else ReadingCache(model)
         # What is being read: a drawing, a picture (a file) or a prepared 28x28
         # image (a sample); at most one is set.
         self._drawing: Drawing | None = None
@@ -71,9 +73,12 @@ class Session(QObject):
         self._against: int | None = None  # "why this digit and not that one"
         self._recognition: Recognition | None = None
         self._pending: Drawing | None = None
-        # Leading-edge throttle: the first move is read at once, later ones at most
-        # once per interval, and the last one is never dropped. A read that takes
-        # long (a long number) waits as long again, so the pen never lags behind.
+        self._stroke = False  # reading a stroke still being drawn
+        # Leading-edge throttle: the first move is read at once (the canvas has
+        # painted it already), later ones at most once per interval, and the last
+        # one is never dropped. A read that takes long (a long number) waits twice
+        # as long: reading takes at most a third of the time while the pen moves,
+        # so a move seldom waits behind a reading.
         self._interval = interval_ms
         self._timer = QTimer(self, singleShot=True, interval=interval_ms)
         self._timer.timeout.connect(self._on_timeout)
@@ -94,6 +99,7 @@ class Session(QObject):
         """Read with ``model`` from now on, and read the current input again."""
         self._model = model
         self._model_path = None if path is None else Path(path)
+        self._cache = ReadingCache(model)
         self.model_changed.emit(model)
         self._read(self._selected())
 
@@ -112,6 +118,15 @@ class Session(QObject):
         if self._picture is not None:
             return "picture"
         return None if self._image is None else "image"
+
+    @property
+    def reading_stroke(self) -> bool:
+        """Whether the reading being emitted is of a stroke still being drawn.
+
+        Views slow to paint may skip such readings (the next one follows soon);
+        the reading of a finished stroke is never one of them.
+        """
+        return self._stroke
 
     @property
     def image(self) -> np.ndarray | None:
@@ -181,19 +196,25 @@ class Session(QObject):
 
     def _read(self, selected: int | None) -> None:
         """Read the input; ``selected`` None shows the digit being written."""
-        model, against = self._model, self._against
+        model, against, cache = self._model, self._against, self._cache
         if model is None:
             recognition = None
         elif self._drawing is not None:
             recognition = recognize_drawing(
-                model, self._drawing, against=against, selected=selected
+                model, self._drawing, against=against, selected=selected, cache=cache
             )
         elif self._picture is not None:
             recognition = recognize_picture(
-                model, self._picture, against=against, selected=selected or 0
+                model,
+                self._picture,
+                against=against,
+                selected=selected or 0,
+                cache=cache,
             )
         else:
-            recognition = recognize_image(model, self._image, against=against)
+            recognition = recognize_image(
+                model, self._image, against=against, cache=cache
+            )
         self._recognition = recognition
         self.recognized.emit(recognition)
 
@@ -204,9 +225,13 @@ class Session(QObject):
 
     def _read_throttled(self, drawing: Drawing) -> None:
         start = time.perf_counter()
-        self.read_drawing(drawing)
+        self._stroke = True
+        try:
+            self.read_drawing(drawing)
+        finally:
+            self._stroke = False
         spent_ms = (time.perf_counter() - start) * 1000.0
-        self._timer.start(max(self._interval, round(spent_ms)))
+        self._timer.start(max(self._interval, round(2 * spent_ms)))
 
 
 Link = tuple["SignalInstance", "Callable[..., object]"]

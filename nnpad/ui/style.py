@@ -44,13 +44,13 @@ VERDICT: dict[Kind, QColor] = {
     "not a digit": QColor("#8a8f98"),
 }
 UNSURE_TEXT = QColor("#d97706")  # amber darkened to read on the window's ground
-VERDICT_TEXT_STYLE: dict[Kind, str] = {
-    "digit": "",
-    "unsure": f"color: {UNSURE_TEXT.name()};",
-    "not a digit": f"color: {VERDICT['not a digit'].name()};",
-    "empty": "",
+VERDICT_TEXT: dict[Kind, QColor | None] = {
+    "digit": None,
+    "unsure": UNSURE_TEXT,
+    "not a digit": VERDICT["not a digit"],
+    "empty": None,
 }
-"""Style sheets for a verdict's text on the window's ground."""
+"""A verdict's text on the window's ground (None: the palette's text colour)."""
 BAR = QColor("#5f6b7a")  # a probability bar of a digit the verdict does not name
 SPEAKS_FOR = QColor(220, 50, 47)  # saliency: ink that speaks for the digit read
 SPEAKS_AGAINST = QColor(38, 110, 220)  # and ink that speaks against it

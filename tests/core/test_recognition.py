@@ -10,6 +10,7 @@ import pytest
 from nnpad.core.model import store
 from nnpad.core.preprocess import drawing_to_mnist
 from nnpad.core.recognition import (
+    ReadingCache,
     Recognition,
     ordinal,
     read_digit,
@@ -111,3 +112,26 @@ def test_a_speck_beside_a_digit_is_left_out_but_a_lone_tap_is_not_a_digit(
     assert recognition.number == "1"
     alone = recognize_drawing(model, Drawing((tap,)))
     assert alone.current.verdict.kind == "not a digit"
+
+
+def test_a_cache_reads_each_digit_image_once_and_gives_what_a_fresh_read_gives(
+    model,
+) -> None:
+    seven = Stroke([(70, 60), (210, 60), (120, 240)], width=18)
+    cache = ReadingCache(model)
+    first = recognize_drawing(model, Drawing((_one(420), seven)), cache=cache)
+    # The 1 moves right: its image is the same, so its reading is the one kept,
+    # with the box of where it is now.
+    moved = Drawing((_one(440), seven))
+    again = recognize_drawing(model, moved, cache=cache)
+    fresh = recognize_drawing(model, moved)
+    assert again.digits[1].verdict is first.digits[1].verdict
+    assert again.digits[1].box == fresh.digits[1].box != first.digits[1].box
+    for a, b in zip(again.digits, fresh.digits, strict=True):
+        assert a.verdict == b.verdict and a.box == b.box
+        np.testing.assert_array_equal(a.why, b.why)
+        np.testing.assert_array_equal(a.probabilities, b.probabilities)
+    # A small cache forgets the oldest readings.
+    other = ReadingCache(model, size=1)
+    recognize_drawing(model, moved, cache=other)
+    assert len(other._readings) == 1

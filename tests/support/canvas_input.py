@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from nnpad.core.strokes import CANVAS_SIZE
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from PySide6.QtWidgets import QWidget
 
@@ -93,9 +93,26 @@ def draw_stroke(
     drag(canvas, [square_point(canvas, fx, fy) for fx, fy in fractions])
 
 
-def replay(canvas: DrawingCanvas, drawing: Drawing) -> None:
-    """Draw every ink stroke of ``drawing`` on ``canvas`` with left-button events."""
+def replay(
+    canvas: DrawingCanvas,
+    drawing: Drawing,
+    between: Callable[[], object] | None = None,
+) -> None:
+    """Draw every ink stroke of ``drawing`` on ``canvas`` with left-button events.
+
+    ``between``, if given, is called after each event (``qtbot.wait(5)``: the
+    event loop runs between moves, as it does for a person's hand).
+    """
     for stroke in drawing.strokes:
         points = [widget_point(canvas, x, y) for x, y in stroke.points]
-        if points:
+        if not points:
+            continue
+        if between is None:
             drag(canvas, points)
+            continue
+        for kind, point in zip(
+            [PRESS] + [MOVE] * (len(points) - 1), points, strict=True
+        ):
+            send_mouse(canvas, kind, point, LEFT)
+            between()
+        send_mouse(canvas, RELEASE, points[-1], LEFT)

@@ -11,13 +11,14 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from nnpad.cli import main as cli
 from nnpad.core.model import store
 from nnpad.ui import dialogs
 from nnpad.ui.canvas import CANVAS_WIDTH
 from nnpad.ui.main_window import MainWindow
+from nnpad.ui.verdict_text import TextLines
 from tests.support.canvas_input import draw_stroke, replay
 from tests.support.numbers import fitted, random_number
 
@@ -204,7 +205,7 @@ def test_a_number_is_read_digit_by_digit_and_any_digit_looked_at(
     inputs = window.activations.image_items()[0].image
     np.testing.assert_array_equal(inputs, zero.image)
     assert [m.selected for m in window.canvas.marks()] == [False, True, False, False]
-    assert "2nd digit" in window.findChild(QLabel, "whichDigit").text()
+    assert "2nd digit" in window.findChild(TextLines, "whichDigit").text()
     assert window.prediction.text() == text  # the number is still what was read
 
     # One digit again: no strip, no boxes, and it reads as it always did.

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
 
 from nnpad.core.recognition import DigitReading, Recognition
 from nnpad.core.verdict import Thresholds, read_probabilities
 from nnpad.ui.prediction_view import PredictionView
 from nnpad.ui.style import VERDICT
+from nnpad.ui.verdict_text import Headline, TextLines
 
 SURE, UNSURE, REJECTED = VERDICT["digit"], VERDICT["unsure"], VERDICT["not a digit"]
 
@@ -55,8 +55,8 @@ def test_a_sure_digit(view):
     image = np.zeros((28, 28), np.float32)
     image[4:24, 12:16] = 1.0
     view.show_recognition(recognition(SURE_PROBS, image))
-    assert view.findChild(QLabel, "digit").text() == "7"
-    assert view.findChild(QLabel, "confidence").text() == "98% sure"
+    assert view.findChild(Headline, "digit").text() == "7"
+    assert view.findChild(TextLines, "confidence").text() == "98% sure"
     assert view.text() == "7 (98%)"
     assert view.accessibleDescription() == "7 (98%)"
     np.testing.assert_allclose(view.bar_heights(), SURE_PROBS, rtol=1e-6)
@@ -72,8 +72,8 @@ def test_a_sure_digit(view):
 def test_two_close_digits_read_unsure(view):
     view.show_recognition(recognition(CLOSE_PROBS))
     assert view.text() == "4 or 9? (55% / 40%)"
-    assert view.findChild(QLabel, "digit").text() == "4 or 9?"
-    assert view.findChild(QLabel, "confidence").text() == "unsure: 55% / 40%"
+    assert view.findChild(Headline, "digit").text() == "4 or 9?"
+    assert view.findChild(TextLines, "confidence").text() == "unsure: 55% / 40%"
     assert view.bars.highlighted() == {4: UNSURE, 9: UNSURE}
     assert bar_colour(view, 4) == bar_colour(view, 9) != bar_colour(view, 7)
 
@@ -81,11 +81,11 @@ def test_two_close_digits_read_unsure(view):
 def test_not_a_digit_and_a_speck(view):
     view.show_recognition(recognition(FLAT_PROBS))
     assert view.text() == "not a digit"
-    assert view.findChild(QLabel, "digit").text() == "not a digit"
+    assert view.findChild(Headline, "digit").text() == "not a digit"
     assert view.bars.highlighted() == {}
     view.show_recognition(recognition(SURE_PROBS, reason="too small to be a digit"))
     assert view.text() == "not a digit"
-    assert view.findChild(QLabel, "confidence").text() == "too small to be a digit"
+    assert view.findChild(TextLines, "confidence").text() == "too small to be a digit"
     assert REJECTED.name() != SURE.name()
 
 
@@ -120,8 +120,8 @@ def test_none_clears_everything(view):
     view.show_recognition(None)
     assert view.text() == ""
     assert view.accessibleDescription() == ""
-    assert view.findChild(QLabel, "digit").text() == ""
-    assert view.findChild(QLabel, "confidence").text() == ""
+    assert view.findChild(Headline, "digit").text() == ""
+    assert view.findChild(TextLines, "confidence").text() == ""
     assert not np.any(view.bar_heights())
     assert not np.any(view.preview.image())
     assert view.bars.highlighted() == {}
@@ -142,3 +142,42 @@ def test_repeated_updates_keep_up(view, qtbot):
 def test_rejects_an_image_of_the_wrong_shape(view):
     with pytest.raises(ValueError, match="28x28"):
         view.preview.set_image(np.zeros((20, 20)))
+
+
+def test_words_too_long_for_their_place_are_cut_and_kept_whole_in_the_tooltip(qtbot):
+    lines = TextLines(2)
+    qtbot.addWidget(lines)
+    lines.resize(160, lines.height())
+    text = "\n".join(f"the {n}th digit is 4 or 9? (55% / 40%)" for n in range(4, 10))
+    lines.set_text(text)
+    shown = lines.shown_lines()
+    assert len(shown) == 2 and shown[-1].endswith("…")
+    assert lines.toolTip() == text == lines.text()
+    lines.set_text("98% sure")
+    assert lines.shown_lines() == ["98% sure"] and lines.toolTip() == ""
+
+
+def test_the_headline_shrinks_a_long_verdict_to_fit_and_keeps_its_height(qtbot):
+    headline = Headline()
+    qtbot.addWidget(headline)
+    headline.resize(120, headline.height())
+    height = headline.height()
+    headline.set_text("7")
+    assert headline.point_size() == 44
+    headline.set_text("not a digit")
+    assert headline.point_size() < 22
+    assert headline.height() == height
+
+
+def test_a_long_number_narrows_its_chips_to_fit_the_strip(qtbot):
+    from nnpad.ui.number_strip import CHIP_WIDTH, NumberStrip
+
+    strip = NumberStrip()
+    qtbot.addWidget(strip)
+    strip.resize(240, strip.minimumSizeHint().height())
+    hint = strip.sizeHint()
+    number = Recognition(recognition(SURE_PROBS).digits * 9)
+    strip.show_recognition(number)
+    assert strip.chip_width() < CHIP_WIDTH
+    assert strip.chip_rect(0).left() >= 0 and strip.chip_rect(8).right() <= 240
+    assert strip.sizeHint() == hint  # it never asks for more room

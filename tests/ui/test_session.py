@@ -124,7 +124,7 @@ def test_pictures_are_read_as_numbers_and_samples_as_one_digit(qtbot, model) -> 
     assert session.source == "image" and len(session.recognition.digits) == 1
 
 
-def test_a_slow_read_waits_as_long_again_before_the_next(qtbot, model) -> None:
+def test_a_slow_read_waits_twice_as_long_before_the_next(qtbot, model) -> None:
     session = Session(model, interval_ms=10)
     reads: list[float] = []
     original = session.read_drawing
@@ -138,4 +138,5 @@ def test_a_slow_read_waits_as_long_again_before_the_next(qtbot, model) -> None:
     session.drawing_moving(SEVEN)
     session.drawing_moving(SEVEN)  # waits: the first read took 80 ms
     qtbot.waitUntil(lambda: len(reads) == 2, timeout=2000)
-    assert reads[1] - reads[0] >= 0.15  # 80 ms reading, then 80 ms for events
+    # 80 ms reading, then 160 ms for the pen: reading takes a third of the time.
+    assert reads[1] - reads[0] >= 0.23
