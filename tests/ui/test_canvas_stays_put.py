@@ -7,19 +7,24 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPoint
+from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QApplication
 
-from nnpad.app import create_window, settings_at
 from nnpad.core.recognition import Recognition, read_digit
 from nnpad.core.verdict import Thresholds, read_probabilities
 from nnpad.ui.canvas import CANVAS_WIDTH
-from nnpad.ui.startup_probe import draw_stroke, mouse
-from tests.support.canvas_input import replay
+from tests.support.canvas_input import (
+    MOVE,
+    PRESS,
+    RELEASE,
+    draw_stroke,
+    replay,
+    send_mouse,
+    square_point,
+)
 from tests.support.numbers import fitted, random_number
 
 if TYPE_CHECKING:
-    from pathlib import Path
 
     from nnpad.ui.main_window import MainWindow
 
@@ -61,9 +66,8 @@ def unsure_number(window: MainWindow, digits: int) -> Recognition:
 
 
 @pytest.fixture(params=[None, (1024, 640)], ids=["default size", "1024x640"])
-def window(request, qtbot, tmp_path: Path) -> MainWindow:
-    win = create_window(settings_at(tmp_path / "settings.ini"))
-    qtbot.addWidget(win)
+def window(request, qtbot, make_window) -> MainWindow:
+    win = make_window()
     if request.param is not None:
         win.resize(*request.param)
     win.show()
@@ -77,11 +81,12 @@ def test_the_canvas_keeps_its_place_and_size_whatever_the_reading_shows(
     before = settled(window, qtbot)
     rng = np.random.default_rng(4)
     # The first stroke, still being drawn: its first reading shows under the pen.
-    mouse(window, QEvent.Type.MouseButtonPress, *SEVEN[0])
+    canvas = window.canvas
+    send_mouse(canvas, PRESS, square_point(canvas, *SEVEN[0]))
     for point in SEVEN[1:]:
-        mouse(window, QEvent.Type.MouseMove, *point)
+        send_mouse(canvas, MOVE, square_point(canvas, *point))
         assert settled(window, qtbot) == before
-    mouse(window, QEvent.Type.MouseButtonRelease, *SEVEN[-1])
+    send_mouse(canvas, RELEASE, square_point(canvas, *SEVEN[-1]))
     assert window.prediction.text().startswith("7 (")
     assert settled(window, qtbot) == before
 
@@ -94,7 +99,7 @@ def test_the_canvas_keeps_its_place_and_size_whatever_the_reading_shows(
     assert settled(window, qtbot) == before
 
     window.canvas.clear()
-    draw_stroke(window, SPECK)
+    draw_stroke(window.canvas, SPECK)
     assert window.prediction.text() == "not a digit"
     assert settled(window, qtbot) == before
 

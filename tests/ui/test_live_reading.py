@@ -6,38 +6,25 @@ import time
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pytest
-from PySide6.QtCore import QEvent
 
 from nnpad.core import recognition as recognition_module
-from nnpad.core.model import store
 from nnpad.core.recognition import recognize_drawing
 from nnpad.core.strokes import Drawing
 from nnpad.ui.canvas import CANVAS_WIDTH
 from nnpad.ui.main_window import MainWindow
-from nnpad.ui.session import Session
-from nnpad.ui.startup_probe import mouse
-from nnpad.ui.training_worker import TrainingController
-from tests.support.canvas_input import replay
+from tests.support.canvas_input import (
+    MOVE,
+    PRESS,
+    RELEASE,
+    replay,
+    send_mouse,
+    square_point,
+)
 from tests.support.numbers import fitted, random_number
 
 if TYPE_CHECKING:
-    from pathlib import Path
 
     from nnpad.core.recognition import Recognition
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path) -> MainWindow:
-    from PySide6.QtCore import QSettings
-
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    session = Session(store.load(), store.default_model_path())
-    win = MainWindow(settings, session, TrainingController())
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 def assert_same_reading(shown: Recognition, fresh: Recognition) -> None:
@@ -103,12 +90,14 @@ def test_look_inside_follows_a_moving_pen_at_most_ten_times_a_second(
     view.diagram.show_values = spy
     readings: list[Recognition] = []
     window.session.recognized.connect(readings.append)
-    mouse(window, QEvent.Type.MouseButtonPress, 0.3, 0.2)
+    canvas = window.canvas
+    send_mouse(canvas, PRESS, square_point(canvas, 0.3, 0.2))
     for i in range(1, 41):
-        mouse(window, QEvent.Type.MouseMove, 0.3 + 0.01 * i, 0.2 + 0.015 * i)
+        at = square_point(canvas, 0.3 + 0.01 * i, 0.2 + 0.015 * i)
+        send_mouse(canvas, MOVE, at)
         qtbot.wait(15)
     while_drawing = list(shown)
-    mouse(window, QEvent.Type.MouseButtonRelease, 0.7, 0.8)
+    send_mouse(canvas, RELEASE, square_point(canvas, 0.7, 0.8))
     assert len(while_drawing) >= 2 and len(readings) > len(while_drawing)
     gaps = np.diff(while_drawing)
     assert gaps.min() >= 0.09
