@@ -16,6 +16,7 @@ from nnpad.cli import main
 from nnpad.core.data import load_sample
 from nnpad.core.model import store
 from nnpad.core.model.store import load as read_model
+from tests.support.shipped import use_test_cnn
 
 
 @pytest.fixture(scope="module")
@@ -117,11 +118,7 @@ _SHIPPED_CNN_STAND_IN = (
 @pytest.fixture
 def shipped_cnn(monkeypatch) -> Path:
     """The test CNN in the place of the shipped one."""
-    shipped = store.shipped_path
-    monkeypatch.setattr(
-        store, "shipped_path", lambda n: CNN_MODEL if n == "cnn" else shipped(n)
-    )
-    return CNN_MODEL
+    return use_test_cnn(monkeypatch)
 
 
 @pytest.mark.parametrize(

@@ -69,9 +69,16 @@ def load(path: str | Path | None = None) -> TrainedModel:
     ModelFileError
         When the file cannot be used; a shipped network that is missing says so.
     """
-    name = None if path is None else shipped_name(path)
-    file = resolve(path)
-    if name is not None and not file.is_file():
+    if path is None:
+        return load_shipped("fnn")
+    name = shipped_name(path)
+    return read(path) if name is None else load_shipped(name)
+
+
+def load_shipped(name: str) -> TrainedModel:
+    """Read the shipped network ``name`` (``fnn`` or ``cnn``); raise ModelFileError."""
+    file = shipped_path(name)
+    if not file.is_file():
         raise ModelFileError(
             f"the shipped {SHIPPED_TITLES[name]} is not installed ({file} is missing)"
         )
