@@ -9,12 +9,13 @@ means a feedforward network.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -32,6 +33,16 @@ from nnpad.core.conv_spec import (
 )
 from nnpad.core.spec_checks import ACTIVATIONS
 
+#: Short names keep a row narrow; each type's tooltip gives its Keras name.
+SHORT_NAMES = {
+    "Conv2D": "Conv2D",
+    "MaxPooling2D": "MaxPool",
+    "BatchNormalization": "BatchNorm",
+    "Dropout": "Dropout",
+    "Flatten": "Flatten",
+    "GlobalAveragePooling2D": "GlobalAvg",
+}
+
 
 class _LayerRow(QWidget):
     """One conv layer: its type and the settings of that type."""
@@ -42,15 +53,20 @@ class _LayerRow(QWidget):
     def __init__(self, layer: ConvLayer, index: int) -> None:
         super().__init__()
         self.kind = QComboBox()
-        self.kind.addItems(list(LAYER_TYPES))
+        for index, kind in enumerate(LAYER_TYPES):
+            self.kind.addItem(SHORT_NAMES[kind], kind)
+            self.kind.setItemData(index, kind, Qt.ItemDataRole.ToolTipRole)
         self.filters = QSpinBox()
         self.filters.setRange(1, conv_spec.MAX_FILTERS)
-        self.filters.setSuffix(" filters")
+        self.filters.setSuffix(" f")
+        self.filters.setToolTip("Filters: how many maps this layer makes")
         self.kernel = QSpinBox()
         self.kernel.setRange(1, conv_spec.MAX_KERNEL)
-        self.kernel.setPrefix("kernel ")
+        self.kernel.setPrefix("k ")
+        self.kernel.setToolTip("Kernel size: each filter is k×k")
         self.padding = QComboBox()
         self.padding.addItems(list(PADDINGS))
+        self.padding.setToolTip('Padding: "same" keeps the maps\' size')
         self.activation = QComboBox()
         self.activation.addItems(list(ACTIVATIONS))
         self.pool = QSpinBox()
@@ -66,7 +82,9 @@ class _LayerRow(QWidget):
         self._label(index)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(3)
         for widget in self._settings():
+            widget.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             layout.addWidget(widget)
         layout.addStretch(1)
         layout.addWidget(self.remove_button)
@@ -97,7 +115,7 @@ class _LayerRow(QWidget):
 
     def set_layer(self, layer: ConvLayer) -> None:
         """Show ``layer``; the settings of other types keep usual values."""
-        self.kind.setCurrentText(layer.KIND)
+        self.kind.setCurrentIndex(self.kind.findData(layer.KIND))
         conv = layer if isinstance(layer, Conv2D) else Conv2D(16)
         self.filters.setValue(conv.filters)
         self.kernel.setValue(conv.kernel_size)
@@ -110,7 +128,7 @@ class _LayerRow(QWidget):
 
     def layer(self) -> ConvLayer:
         """The layer this row describes (checked later, with the others)."""
-        kind = self.kind.currentText()
+        kind = self.kind.currentData()
         if kind == Conv2D.KIND:
             return Conv2D(
                 self.filters.value(),
@@ -126,7 +144,7 @@ class _LayerRow(QWidget):
 
     @Slot()
     def _show_settings(self) -> None:
-        kind = self.kind.currentText()
+        kind = self.kind.currentData()
         conv = kind == Conv2D.KIND
         for widget in (self.filters, self.kernel, self.padding, self.activation):
             widget.setVisible(conv)

@@ -43,7 +43,7 @@ def test_the_form_builds_a_conv_recipe_from_its_rows(form: RecipeForm) -> None:
     rows = form.conv_editor.rows()
     rows[0].filters.setValue(12)
     rows[0].kernel.setValue(5)
-    rows[2].kind.setCurrentText("Flatten")
+    rows[2].kind.setCurrentIndex(rows[2].kind.findData("Flatten"))
     conv = form.recipe().architecture.conv
     assert conv == (Conv2D(12, 5), MaxPooling2D(2), Flatten())
     assert form.recipe().architecture.hidden == ()
