@@ -32,6 +32,7 @@ from nnpad.core.conv_spec import (
     MaxPooling2D,
 )
 from nnpad.core.spec_checks import ACTIVATIONS
+from nnpad.ui.recipe_fields import guard_wheel
 
 #: Short names keep a row narrow; each type's tooltip gives its Keras name.
 SHORT_NAMES = {
@@ -88,6 +89,7 @@ class _LayerRow(QWidget):
             layout.addWidget(widget)
         layout.addStretch(1)
         layout.addWidget(self.remove_button)
+        guard_wheel(self._settings())
         self.set_layer(layer)
         self.kind.currentIndexChanged.connect(self._show_settings)
         for spin in (self.filters, self.kernel, self.pool, self.rate):

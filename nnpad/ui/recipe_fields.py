@@ -7,8 +7,13 @@ the person edits them, so a recipe put into the form comes back unchanged.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QLineEdit, QWidget
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 from nnpad.core.spec import SpecError
 
@@ -83,3 +88,34 @@ def parse_hidden(text: str, *, may_be_empty: bool = False) -> tuple[int, ...]:
                 f"hidden layers: {token!r} is not a whole number (write e.g. 128, 64)"
             ) from None
     return tuple(sizes)
+
+
+class _WheelGuard(QObject):
+    """Give a wheel turn over a field without focus to the form, which scrolls.
+
+    Without it, scrolling the form down changes whatever spin box or list passes
+    under the pointer.
+    """
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.Wheel or not isinstance(watched, QWidget):
+            return False
+        if watched.hasFocus():
+            return False
+        parent = watched.parentWidget()
+        if parent is not None:
+            QApplication.sendEvent(parent, event)  # ignored there, it goes up
+        return True
+
+
+_guard: _WheelGuard | None = None
+
+
+def guard_wheel(widgets: Iterable[QWidget]) -> None:
+    """Let ``widgets`` take the wheel only once clicked or tabbed into."""
+    global _guard  # one filter for every form, made on the GUI thread
+    if _guard is None:
+        _guard = _WheelGuard()
+    for widget in widgets:
+        widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        widget.installEventFilter(_guard)

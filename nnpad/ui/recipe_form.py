@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal, SignalInstance, Slot
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -36,7 +37,12 @@ from nnpad.core.spec import (
 )
 from nnpad.ui import keras_code_dialog
 from nnpad.ui.conv_layers_editor import ConvLayersEditor
-from nnpad.ui.recipe_fields import ExactSpinBox, FloatEdit, parse_hidden
+from nnpad.ui.recipe_fields import (
+    ExactSpinBox,
+    FloatEdit,
+    guard_wheel,
+    parse_hidden,
+)
 from nnpad.ui.style import ERROR_STYLE, LAYER_TABLE_STYLE, QUIET_STYLE
 
 
@@ -118,6 +124,9 @@ class RecipeForm(QWidget):
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         self._lay_out()
+        guard_wheel(
+            [*self.findChildren(QAbstractSpinBox), *self.findChildren(QComboBox)]
+        )
         self.set_recipe(preset("classic"))
         self.preset_combo.activated.connect(self._on_preset)
         for signal in self._change_signals():

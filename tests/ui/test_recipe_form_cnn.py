@@ -82,3 +82,31 @@ def test_copy_as_keras_code_puts_code_that_compiles_on_the_clipboard(
     dialog = form.findChild(object, "kerasCode")
     assert dialog is not None and dialog.isVisible()
     dialog.close()
+
+
+def test_the_wheel_scrolls_past_fields_it_is_not_in(form: RecipeForm, qtbot) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    form.show()
+    qtbot.waitExposed(form)
+    spin = form.batch_spin
+    before = spin.value()
+    centre = QPointF(spin.rect().center())
+    turn = QWheelEvent(
+        centre,
+        QPointF(spin.mapToGlobal(centre.toPoint())),
+        QPoint(),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(spin, turn)
+    assert spin.value() == before  # not focused: the form scrolls instead
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    QApplication.sendEvent(spin, turn)
+    assert spin.value() != before
