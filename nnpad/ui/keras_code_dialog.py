@@ -33,6 +33,7 @@ def show_keras_code(parent: QWidget, recipe: Recipe) -> QDialog:
     dialog.setWindowTitle("The recipe as Keras code")
     text = QPlainTextEdit(code)
     text.setReadOnly(True)
+    text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
     text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
     text.setAccessibleName("Keras code")
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
