@@ -157,7 +157,30 @@ class RecipeForm(QWidget):
             ("Val&idation split:", self.val_split_spin, "Share held out to validate"),
         ]
         advanced = QFormLayout()
-        more: list[tuple[str, Any, str]] = [
+        more = self._advanced_rows()
+        for section, entries in ((form, rows), (advanced, more)):
+            for label, widget, tip in entries:
+                widget.setToolTip(tip)
+                name = label.replace("&", "").rstrip(":") or widget.text()
+                widget.setAccessibleName(name.replace("&", ""))
+                section.addRow(label, widget)
+        self.preset_combo.setAccessibleName("Preset")
+        self._advanced = QWidget()
+        self._advanced.setLayout(advanced)
+        self._advanced.hide()
+        self.advanced_button.toggled.connect(self._advanced.setVisible)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        layout.addWidget(self.layer_table)
+        layout.addWidget(self.keras_button)
+        layout.addWidget(self.advanced_button)
+        layout.addWidget(self._advanced)
+        layout.addWidget(self.error_label)
+
+    def _advanced_rows(self) -> list[tuple[str, Any, str]]:
+        """The extra settings: label, field and tip."""
+        return [
             (
                 "Rotation (°):",
                 self.rotation_spin,
@@ -195,25 +218,6 @@ class RecipeForm(QWidget):
                 " images make a network overfit",
             ),
         ]
-        for section, entries in ((form, rows), (advanced, more)):
-            for label, widget, tip in entries:
-                widget.setToolTip(tip)
-                name = label.replace("&", "").rstrip(":") or widget.text()
-                widget.setAccessibleName(name.replace("&", ""))
-                section.addRow(label, widget)
-        self.preset_combo.setAccessibleName("Preset")
-        self._advanced = QWidget()
-        self._advanced.setLayout(advanced)
-        self._advanced.hide()
-        self.advanced_button.toggled.connect(self._advanced.setVisible)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(form)
-        layout.addWidget(self.layer_table)
-        layout.addWidget(self.keras_button)
-        layout.addWidget(self.advanced_button)
-        layout.addWidget(self._advanced)
-        layout.addWidget(self.error_label)
 
     def _change_signals(self) -> list[SignalInstance]:
         spins: tuple[QDoubleSpinBox | QSpinBox, ...] = (
