@@ -14,6 +14,7 @@ from pathlib import Path
 APP_NAME = "nnpad"
 
 DEFAULT_MODEL = "default_model.keras"
+CNN_MODEL = "cnn_model.keras"
 SAMPLE_DATA = "mnist_sample.npz"
 ICON_PNG = "nnpad.png"
 ICON_SVG = "nnpad.svg"

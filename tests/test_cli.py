@@ -14,7 +14,9 @@ from PIL import Image
 
 from nnpad.cli import main
 from nnpad.core.data import load_sample
+from nnpad.core.model import store
 from nnpad.core.model.store import load as read_model
+from tests.support.shipped import use_test_cnn
 
 
 @pytest.fixture(scope="module")
@@ -104,24 +106,71 @@ def test_predict_reports_blank_and_broken_images(tmp_path: Path, capsys) -> None
 
 CNN_MODEL = Path(__file__).parent / "data" / "cnn_small.keras"
 
+# Until the shipped CNN is in assets/, the small test CNN stands in for it.
+_SHIPPED_CNN_STAND_IN = (
+    "from pathlib import Path\nfrom nnpad.core.model import store\n"
+    "_shipped = store.shipped_path\n"
+    f"store.shipped_path = lambda n: Path({str(CNN_MODEL)!r}) if n == 'cnn'"
+    " else _shipped(n)\n"
+)
 
-@pytest.mark.parametrize("model", [None, CNN_MODEL], ids=["shipped", "cnn"])
+
+@pytest.fixture
+def shipped_cnn(monkeypatch) -> Path:
+    """The test CNN in the place of the shipped one."""
+    return use_test_cnn(monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "model", [None, CNN_MODEL, "cnn"], ids=["shipped", "cnn-file", "cnn-by-name"]
+)
 def test_predict_does_not_import_tensorflow(
-    sample, tmp_path: Path, model: Path | None
+    sample, tmp_path: Path, model: Path | str | None
 ) -> None:
     path = _digit_png(sample.x_train[0], tmp_path / "d.png", dark_on_light=True)
     args = [str(path)] if model is None else ["--model", str(model), str(path)]
     code = (
-        "import sys\nfrom nnpad.cli import main\n"
+        f"import sys\n{_SHIPPED_CNN_STAND_IN}from nnpad.cli import main\n"
         f"rc = main(['predict', *{args!r}])\n"
         "heavy = [m for m in ('tensorflow', 'keras', 'PySide6') if m in sys.modules]\n"
         "print('HEAVY', heavy, rc)"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "HEAVY [] 0" in out
     assert out.startswith(f"{path}: {sample.y_train[0]}")
+
+
+def test_model_cnn_names_the_shipped_cnn(shipped_cnn: Path) -> None:
+    assert store.resolve("cnn") == shipped_cnn
+    assert store.resolve("CNN") == shipped_cnn
+    assert store.resolve("fnn") == store.default_model_path()
+    assert store.resolve(None) == store.default_model_path()
+    assert store.load("cnn").recipe.architecture.convolutional
+    assert not store.load().recipe.architecture.convolutional
+
+
+def test_a_missing_shipped_cnn_is_said_plainly(
+    sample, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setattr(store, "shipped_path", lambda n: tmp_path / "absent.keras")
+    path = _digit_png(sample.x_train[0], tmp_path / "d.png", dark_on_light=True)
+    assert main(["predict", "--model", "cnn", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "the shipped CNN is not installed" in err
+    assert "Traceback" not in err
+
+
+def test_info_lists_both_shipped_networks(shipped_cnn: Path, capsys) -> None:
+    assert main(["info", "--json"]) == 0
+    shipped = json.loads(capsys.readouterr().out)["shipped_models"]
+    assert shipped["cnn"]["path"] == str(shipped_cnn)
+    assert shipped["cnn"]["spec"].startswith("conv ")
+    assert shipped["fnn"]["spec"].startswith("784-")
 
 
 def test_evaluate_json(sample, tmp_path: Path, capsys) -> None:

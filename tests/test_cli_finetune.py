@@ -86,3 +86,24 @@ def test_finetune_saves_a_model_and_prints_before_and_after(tmp_path, capsys) ->
     assert meta["from"] == str(model)
     assert meta["mine_after"]["accuracy"] > meta["mine_before"]["accuracy"]
     assert loaded.recipe.architecture == TINY.architecture
+
+
+@pytest.mark.slow
+def test_finetune_works_on_the_shipped_cnn(tmp_path, capsys, monkeypatch) -> None:
+    from nnpad.core.data import load_sample
+    from tests.support.shipped import use_test_cnn
+
+    use_test_cnn(monkeypatch)
+    sample = load_sample()
+    data = tmp_path / "replay.npz"
+    np.savez(data, x_train=sample.x_train[:400], y_train=sample.y_train[:400])
+    folder = samples_folder(tmp_path / "mine")
+    out = tmp_path / "tuned-cnn.keras"
+    argv = ["finetune", "--samples", str(folder), "--model", "cnn"]
+    argv += ["--data", str(data), "--out", str(out), "--max-epochs", "2", "--quiet"]
+    assert main(argv) == 0
+    assert f"saved {out}" in capsys.readouterr().out
+    tuned = read_model(out)
+    assert tuned.recipe.architecture == read_model("cnn").recipe.architecture
+    assert tuned.recipe.architecture.convolutional
+    assert tuned.metadata["finetuned"]["from"] == "cnn"

@@ -23,7 +23,11 @@ def add_parser(commands: Any) -> None:
         description="Accuracy, per-class accuracy and confusion matrix. Uses the "
         "file's test images if it has any, else its training images.",
     )
-    evaluate.add_argument("--model", type=Path, help="default: the shipped model")
+    evaluate.add_argument(
+        "--model",
+        type=Path,
+        help="a .keras file, or cnn for the shipped CNN (default: the shipped FNN)",
+    )
     evaluate.add_argument(
         "--data",
         required=True,

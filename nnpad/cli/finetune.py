@@ -40,7 +40,11 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         metavar="DIR",
         help="a folder (or .zip) of digit folders 0-9 of PNG/JPEG images",
     )
-    parser.add_argument("--model", type=Path, help="default: the shipped model")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        help="a .keras file, or cnn for the shipped CNN (default: the shipped FNN)",
+    )
     parser.add_argument(
         "--data",
         default="sample",

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
                 continue
         return "not installed"
 
-    model = store.load()
+    shipped = {name: _shipped(name) for name in store.SHIPPED}
     info: dict[str, Any] = {
         "nnpad": __version__,
         "python": sys.version.split()[0],
@@ -58,12 +58,8 @@ def run(args: argparse.Namespace) -> int:
         "mnist_cache": str(data.keras_cache_file()),
         "mnist_cached": data.mnist_cached(),
         "assets": str(resources.assets_dir()),
-        "default_model": {
-            "path": str(store.default_model_path()),
-            "spec": model.recipe.architecture.describe(),
-            "val_accuracy": model.val_accuracy,
-            "trained_on": model.metadata.get("trained_on"),
-        },
+        "default_model": shipped["fnn"],
+        "shipped_models": shipped,
     }
     if args.json:
         print(json.dumps(info, indent=2))
@@ -76,10 +72,31 @@ def run(args: argparse.Namespace) -> int:
     cached = "cached" if info["mnist_cached"] else "not downloaded yet"
     print(f"MNIST (Keras): {info['mnist_cache']} ({cached})")
     print(f"assets:        {info['assets']}")
-    accuracy = model.val_accuracy
-    print(
-        f"default model: {info['default_model']['spec']}, validation accuracy "
-        + ("unknown" if accuracy is None else f"{accuracy:.2%}")
-        + f" ({info['default_model']['trained_on'] or 'unknown data'})"
-    )
+    for name, model in shipped.items():
+        label = f"{name} (--model {name})" + (": default" if name == "fnn" else ":")
+        if "missing" in model:
+            print(f"{label:<22} not installed ({model['path']} is missing)")
+            continue
+        accuracy = model["val_accuracy"]
+        print(
+            f"{label:<22} {model['spec']}, validation accuracy "
+            + ("unknown" if accuracy is None else f"{accuracy:.2%}")
+            + f" ({model['trained_on'] or 'unknown data'})"
+        )
     return 0
+
+
+def _shipped(name: str) -> dict[str, Any]:
+    """What is known of the shipped network ``name``, or that it is missing."""
+    from nnpad.core.model import store
+
+    path = store.shipped_path(name)
+    if not path.is_file():
+        return {"path": str(path), "missing": True}
+    model = store.load(path)
+    return {
+        "path": str(path),
+        "spec": model.recipe.architecture.describe(),
+        "val_accuracy": model.val_accuracy,
+        "trained_on": model.metadata.get("trained_on"),
+    }

@@ -23,7 +23,11 @@ def add_parser(commands: Any) -> None:
         "exactly like drawings on the canvas and read, with a verdict: digit (sure), "
         "unsure, or not a digit.",
     )
-    predict.add_argument("--model", type=Path, help="default: the shipped model")
+    predict.add_argument(
+        "--model",
+        type=Path,
+        help="a .keras file, or cnn for the shipped CNN (default: the shipped FNN)",
+    )
     predict.add_argument("--json", action="store_true", help="one JSON object a line")
     predict.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
     predict.set_defaults(run=run)

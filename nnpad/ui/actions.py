@@ -91,10 +91,17 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         "default_model",
-        "Use the shipped &model",
-        "Go back to the model that comes with nnpad",
+        "Use the shipped &FNN",
+        "Read with the feedforward network that comes with nnpad (the default)",
         (),
         lambda p: p.commands.use_default_model,
+    ),
+    ActionSpec(
+        "shipped_cnn",
+        "Use the shipped &CNN",
+        "Read with the convolutional network that comes with nnpad",
+        (),
+        lambda p: p.commands.use_shipped_cnn,
     ),
     ActionSpec("quit", "&Quit", "Quit nnpad", ("Ctrl+Q",), lambda p: p.window.close),
     # -- Edit
@@ -206,6 +213,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "open_model",
             "save_model",
             "default_model",
+            "shipped_cnn",
             None,
             "quit",
         ),

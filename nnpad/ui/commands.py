@@ -156,8 +156,33 @@ class Commands(QObject):
 
     @Slot()
     def use_default_model(self) -> None:
-        """Go back to the shipped model."""
-        self.session.set_model(store.load(), store.default_model_path())
+        """Go back to the shipped model, the FNN."""
+        self.use_shipped("fnn")
+
+    @Slot()
+    def use_shipped_cnn(self) -> None:
+        """Read with the shipped convolutional network."""
+        self.use_shipped("cnn")
+
+    @Slot(str)
+    def use_shipped(self, name: str) -> bool:
+        """Read with the shipped network ``name`` (``fnn`` or ``cnn``).
+
+        A missing or unusable file is explained and the current model stays.
+        """
+        title = store.SHIPPED_TITLES[name]
+        try:
+            model = store.load_shipped(name)
+        except ModelFileError as exc:
+            QMessageBox.warning(
+                self.window,
+                f"Cannot use the shipped {title}",
+                f"{exc}\n\nThe current model is still in use.",
+            )
+            return False
+        self.session.set_model(model, store.shipped_path(name))
+        self._status(f"Reading with the shipped {title}")
+        return True
 
     @Slot()
     def save_model(self) -> None:

@@ -196,6 +196,7 @@ class MainWindow(QMainWindow):
         canvas.drawing_changed.connect(session.read_drawing)
         canvas.history_changed.connect(self.action_table.refresh)
         self.prediction.set_session_connected(session)
+        self.prediction.opinion_chosen.connect(self.commands.use_shipped)
         self.keeper.set_session_connected(session)
         self.set_session_connected(session)
         self.brush.valueChanged.connect(canvas.set_brush_size)

@@ -9,6 +9,10 @@ unsure reading in amber with its two candidates, "not a digit" in grey. A number
 shows as a chip per digit (`NumberStrip`) where one digit's big text goes: the
 bars, the input and the saliency are those of the digit chosen there. Nothing a
 reading shows changes the view's size, so the canvas above never moves.
+
+Under the input, small, the second opinion: the other shipped network's reading of
+the same digit, marked when it disagrees; clicking it reads with that network. Its
+room is kept while it is hidden, so the canvas above never moves when it appears.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QLabel,
+    QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -32,7 +38,7 @@ from nnpad.ui.digit_images import InputPreview, SaliencyPreview
 from nnpad.ui.number_strip import NumberStrip
 from nnpad.ui.probability_bars import ProbabilityBars
 from nnpad.ui.session import set_connected
-from nnpad.ui.style import VERDICT
+from nnpad.ui.style import DISAGREES_STYLE, QUIET_STYLE, VERDICT
 from nnpad.ui.verdict_text import Headline, TextLines
 
 if TYPE_CHECKING:
@@ -40,6 +46,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QColor
 
     from nnpad.core.recognition import DigitReading, Recognition
+    from nnpad.core.second_opinion import SecondOpinion
     from nnpad.ui.session import Session
 
 __all__ = ["PredictionView"]
@@ -55,6 +62,8 @@ class PredictionView(QWidget):
     against_chosen = Signal(object)
     digit_chosen = Signal(int)
     """The person chose which digit of a number to look at."""
+    opinion_chosen = Signal(str)
+    """The person asked to read with the network of the second opinion (its name)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +88,9 @@ class PredictionView(QWidget):
         for digit in range(NUM_CLASSES):
             self.against.addItem(f"…and not {digit}", digit)
         self.against.setToolTip("Compare with another digit: why this one and not it")
+
+        self.second = self._second_opinion_button()
+        self._opinion: SecondOpinion | None = None
 
         self.number = NumberStrip()
         self.number.chosen.connect(self.digit_chosen)
@@ -106,6 +118,7 @@ class PredictionView(QWidget):
         )
         grid.addWidget(self.why, 0, 2, Qt.AlignmentFlag.AlignHCenter)
         grid.addWidget(self.against, 1, 2)
+        grid.addWidget(self.second, 2, 1, 1, 2, Qt.AlignmentFlag.AlignHCenter)
         grid.setColumnStretch(0, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
@@ -114,7 +127,21 @@ class PredictionView(QWidget):
             lambda index: self.against_chosen.emit(self.against.itemData(index))
         )
         self.bars.clicked.connect(self._on_bar)
+        self.second.clicked.connect(self._on_second)
         self.show_recognition(None)
+
+    def _second_opinion_button(self) -> QPushButton:
+        button = QPushButton("")
+        button.setObjectName("secondOpinion")
+        button.setAccessibleName("Second opinion")
+        button.setFlat(True)
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        policy = button.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # its room is kept: nothing moves
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Preferred)
+        button.setSizePolicy(policy)
+        button.hide()
+        return button
 
     def text(self) -> str:
         """The reading as read aloud, e.g. ``"7 (98%)"``; empty with no reading."""
@@ -126,10 +153,37 @@ class PredictionView(QWidget):
             (session.recognized, self.show_recognition),
             (self.against_chosen, session.set_against),
             (self.digit_chosen, session.select_digit),
+            (session.opinion_changed, self.show_opinion),
         )
         set_connected(links, connect)
         if connect:
             self.show_recognition(session.recognition)
+            self.show_opinion(session.opinion)
+
+    def opinion_text(self) -> str:
+        """The second opinion as shown, e.g. ``CNN: 4 (97%) — disagrees``."""
+        return "" if self._opinion is None else self._opinion.text
+
+    @Slot(object)
+    def show_opinion(self, opinion: SecondOpinion | None) -> None:
+        """Show the other network's reading (None: hide it, keeping its room)."""
+        self._opinion = opinion
+        self.second.setVisible(opinion is not None)
+        if opinion is None:
+            return
+        self.second.setText(opinion.text)
+        self.second.setStyleSheet(QUIET_STYLE if opinion.agrees else DISAGREES_STYLE)
+        title = opinion.text.split(":")[0]
+        self.second.setToolTip(
+            f"What the shipped {title} reads. Click to read with the {title}"
+            " and look inside it."
+        )
+        self.second.setAccessibleDescription(opinion.text)
+
+    @Slot()
+    def _on_second(self) -> None:
+        if self._opinion is not None:
+            self.opinion_chosen.emit(self._opinion.name)
 
     @Slot(object)
     def show_recognition(self, recognition: Recognition | None) -> None:

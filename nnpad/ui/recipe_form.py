@@ -6,24 +6,26 @@ so that the Train button can be disabled.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, SignalInstance, Slot
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from nnpad.core.presets import PRESET_DESCRIPTIONS, PRESETS, preset
+from nnpad.core.layer_table import format_table, layer_table
+from nnpad.core.presets import ALL_PRESETS, PRESET_DESCRIPTIONS, preset
 from nnpad.core.spec import (
     ACTIVATIONS,
     LR_SCHEDULES,
@@ -33,70 +35,15 @@ from nnpad.core.spec import (
     SpecError,
     TrainConfig,
 )
-from nnpad.ui.style import ERROR_STYLE, QUIET_STYLE
-
-
-class _ExactSpinBox(QDoubleSpinBox):
-    """A spin box that gives back the exact value it was set to, until edited.
-
-    Spin boxes round to their decimals (1/6 shows as 0.167); without this a recipe
-    put into the form would come back slightly changed.
-    """
-
-    def __init__(self, low: float, high: float, step: float, decimals: int) -> None:
-        super().__init__()
-        self.setRange(low, high)
-        self.setSingleStep(step)
-        self.setDecimals(decimals)
-        self._exact: tuple[float, float] | None = None  # (shown, exact)
-
-    def set_exact(self, value: float) -> None:
-        self.setValue(value)
-        self._exact = (self.value(), float(value))
-
-    def exact_value(self) -> float:
-        if self._exact is not None and self._exact[0] == self.value():
-            return self._exact[1]
-        return self.value()
-
-
-class _FloatEdit(QLineEdit):
-    """A line edit for a number such as a learning rate (``0.001`` or ``1e-3``)."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self._name = name
-        self._exact: tuple[str, float] | None = None  # (shown, exact)
-
-    def set_value(self, value: float) -> None:
-        text = f"{value:g}"
-        self.setText(text)
-        self._exact = (text, float(value))
-
-    def value(self) -> float:
-        text = self.text().strip()
-        if self._exact is not None and self._exact[0] == text:
-            return self._exact[1]
-        try:
-            return float(text)
-        except ValueError:
-            raise SpecError(f"{self._name}: {text!r} is not a number") from None
-
-
-def parse_hidden(text: str) -> tuple[int, ...]:
-    """``"128, 64"`` -> ``(128, 64)``; raise SpecError for anything else."""
-    tokens = [t for t in re.split(r"[,;\s]+", text.strip()) if t]
-    if not tokens:
-        raise SpecError("hidden layers: give at least one layer size, e.g. 128, 64")
-    sizes = []
-    for token in tokens:
-        try:
-            sizes.append(int(token))
-        except ValueError:
-            raise SpecError(
-                f"hidden layers: {token!r} is not a whole number (write e.g. 128, 64)"
-            ) from None
-    return tuple(sizes)
+from nnpad.ui import keras_code_dialog
+from nnpad.ui.conv_layers_editor import ConvLayersEditor
+from nnpad.ui.recipe_fields import (
+    ExactSpinBox,
+    FloatEdit,
+    guard_wheel,
+    parse_hidden,
+)
+from nnpad.ui.style import ERROR_STYLE, LAYER_TABLE_STYLE, QUIET_STYLE
 
 
 class RecipeForm(QWidget):
@@ -108,9 +55,10 @@ class RecipeForm(QWidget):
         super().__init__(parent)
         self._seed = 0  # not shown; kept from the last recipe set
         self._valid = True
+        self._code_dialog: QWidget | None = None
         self.preset_combo = QComboBox()
-        self.preset_combo.addItems(list(PRESETS))
-        for index, name in enumerate(PRESETS):
+        self.preset_combo.addItems(list(ALL_PRESETS))
+        for index, name in enumerate(ALL_PRESETS):
             self.preset_combo.setItemData(
                 index, PRESET_DESCRIPTIONS.get(name, ""), Qt.ItemDataRole.ToolTipRole
             )
@@ -118,25 +66,39 @@ class RecipeForm(QWidget):
         self.preset_description.setObjectName("presetDescription")
         self.preset_description.setWordWrap(True)
         self.preset_description.setStyleSheet(QUIET_STYLE)
+        self.conv_editor = ConvLayersEditor()
+        self.layer_table = QLabel()
+        self.layer_table.setObjectName("layerTable")
+        self.layer_table.setStyleSheet(LAYER_TABLE_STYLE)
+        self.layer_table.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        self.keras_button = QPushButton("Copy as Keras code")
+        self.keras_button.setObjectName("copyKerasCode")
+        self.keras_button.setAccessibleName("Copy as Keras code")
+        self.keras_button.setToolTip(
+            "Put this recipe on the clipboard as Keras code: Sequential, compile, fit"
+        )
+        self.keras_button.clicked.connect(self.copy_keras_code)
         self.hidden_edit = QLineEdit()
         self.hidden_edit.setPlaceholderText("128, 64")
         self.activation_combo = QComboBox()
         self.activation_combo.addItems(list(ACTIVATIONS))
-        self.dropout_spin = _ExactSpinBox(0.0, 0.9, 0.05, 2)
+        self.dropout_spin = ExactSpinBox(0.0, 0.9, 0.05, 2)
         self.batch_norm_check = QCheckBox("Batch nor&malization")
-        self.l2_edit = _FloatEdit("L2")
-        self.lr_edit = _FloatEdit("learning rate")
+        self.l2_edit = FloatEdit("L2")
+        self.lr_edit = FloatEdit("learning rate")
         # Integer spins start at 0 so that the spec, not the widget, says what is wrong.
         self.batch_spin = QSpinBox()
         self.batch_spin.setRange(0, 65536)
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setRange(0, 1000)
-        self.val_split_spin = _ExactSpinBox(0.0, 0.5, 0.05, 3)
+        self.val_split_spin = ExactSpinBox(0.0, 0.5, 0.05, 3)
         self.schedule_combo = QComboBox()
         self.schedule_combo.addItems(list(LR_SCHEDULES))
-        self.rotation_spin = _ExactSpinBox(0.0, 45.0, 1.0, 1)
-        self.shift_spin = _ExactSpinBox(0.0, 6.0, 0.5, 1)
-        self.zoom_spin = _ExactSpinBox(0.0, 0.5, 0.02, 2)
+        self.rotation_spin = ExactSpinBox(0.0, 45.0, 1.0, 1)
+        self.shift_spin = ExactSpinBox(0.0, 6.0, 0.5, 1)
+        self.zoom_spin = ExactSpinBox(0.0, 0.5, 0.02, 2)
         self.train_samples_spin = QSpinBox()
         self.train_samples_spin.setRange(0, 10**8)
         self.train_samples_spin.setSpecialValueText("all")
@@ -148,7 +110,7 @@ class RecipeForm(QWidget):
         self.outliers_spin.setRange(0, 1_000_000)
         self.outliers_spin.setSingleStep(5000)
         self.outliers_spin.setSpecialValueText("none")
-        self.outlier_weight_spin = _ExactSpinBox(0.0, 10.0, 0.1, 2)
+        self.outlier_weight_spin = ExactSpinBox(0.0, 10.0, 0.1, 2)
         self.advanced_button = QToolButton()
         self.advanced_button.setText("E&xtra settings")
         self.advanced_button.setCheckable(True)
@@ -162,6 +124,9 @@ class RecipeForm(QWidget):
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         self._lay_out()
+        guard_wheel(
+            [*self.findChildren(QAbstractSpinBox), *self.findChildren(QComboBox)]
+        )
         self.set_recipe(preset("classic"))
         self.preset_combo.activated.connect(self._on_preset)
         for signal in self._change_signals():
@@ -172,6 +137,11 @@ class RecipeForm(QWidget):
         rows: list[tuple[str, Any, str]] = [
             ("Start &with:", self.preset_combo, "Fill the form with a tried recipe"),
             ("", self.preset_description, "What this recipe shows"),
+            (
+                "Conv layers:",
+                self.conv_editor,
+                "The layers of a convolutional network before its Dense layers",
+            ),
             (
                 "Hidden la&yers:",
                 self.hidden_edit,
@@ -187,7 +157,30 @@ class RecipeForm(QWidget):
             ("Val&idation split:", self.val_split_spin, "Share held out to validate"),
         ]
         advanced = QFormLayout()
-        more: list[tuple[str, Any, str]] = [
+        more = self._advanced_rows()
+        for section, entries in ((form, rows), (advanced, more)):
+            for label, widget, tip in entries:
+                widget.setToolTip(tip)
+                name = label.replace("&", "").rstrip(":") or widget.text()
+                widget.setAccessibleName(name.replace("&", ""))
+                section.addRow(label, widget)
+        self.preset_combo.setAccessibleName("Preset")
+        self._advanced = QWidget()
+        self._advanced.setLayout(advanced)
+        self._advanced.hide()
+        self.advanced_button.toggled.connect(self._advanced.setVisible)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        layout.addWidget(self.layer_table)
+        layout.addWidget(self.keras_button)
+        layout.addWidget(self.advanced_button)
+        layout.addWidget(self._advanced)
+        layout.addWidget(self.error_label)
+
+    def _advanced_rows(self) -> list[tuple[str, Any, str]]:
+        """The extra settings: label, field and tip."""
+        return [
             (
                 "Rotation (°):",
                 self.rotation_spin,
@@ -225,23 +218,6 @@ class RecipeForm(QWidget):
                 " images make a network overfit",
             ),
         ]
-        for section, entries in ((form, rows), (advanced, more)):
-            for label, widget, tip in entries:
-                widget.setToolTip(tip)
-                name = label.replace("&", "").rstrip(":") or widget.text()
-                widget.setAccessibleName(name.replace("&", ""))
-                section.addRow(label, widget)
-        self.preset_combo.setAccessibleName("Preset")
-        self._advanced = QWidget()
-        self._advanced.setLayout(advanced)
-        self._advanced.hide()
-        self.advanced_button.toggled.connect(self._advanced.setVisible)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(form)
-        layout.addWidget(self.advanced_button)
-        layout.addWidget(self._advanced)
-        layout.addWidget(self.error_label)
 
     def _change_signals(self) -> list[SignalInstance]:
         spins: tuple[QDoubleSpinBox | QSpinBox, ...] = (
@@ -260,6 +236,7 @@ class RecipeForm(QWidget):
             *(e.textChanged for e in edits),
             self.batch_norm_check.toggled,
             self.restore_check.toggled,
+            self.conv_editor.changed,
         ]
 
     def recipe(self) -> Recipe:
@@ -278,8 +255,10 @@ class RecipeForm(QWidget):
             shift=self.shift_spin.exact_value(),
             zoom=self.zoom_spin.exact_value(),
         )
+        conv = self.conv_editor.layers()
         model = Architecture(
-            hidden=parse_hidden(self.hidden_edit.text()),
+            conv=conv,
+            hidden=parse_hidden(self.hidden_edit.text(), may_be_empty=bool(conv)),
             activation=self.activation_combo.currentText(),
             dropout=self.dropout_spin.exact_value(),
             batch_norm=self.batch_norm_check.isChecked(),
@@ -308,6 +287,7 @@ class RecipeForm(QWidget):
             recipe.train,
             recipe.architecture.augmentation,
         )
+        self.conv_editor.set_layers(model.conv)
         self.hidden_edit.setText(", ".join(str(n) for n in model.hidden))
         self.activation_combo.setCurrentText(model.activation)
         self.dropout_spin.set_exact(model.dropout)
@@ -327,7 +307,7 @@ class RecipeForm(QWidget):
         self.outliers_spin.setValue(train.outliers)
         self.outlier_weight_spin.set_exact(train.outlier_exposure)
         self._seed = train.seed
-        name = next((n for n, make in PRESETS.items() if make() == recipe), None)
+        name = next((n for n, make in ALL_PRESETS.items() if make() == recipe), None)
         if name is not None:
             self.preset_combo.setCurrentText(name)
         self.preset_description.setText(
@@ -346,9 +326,22 @@ class RecipeForm(QWidget):
     @Slot()
     def _revalidate(self) -> None:
         try:
-            self.recipe()
+            recipe = self.recipe()
         except SpecError:
-            pass
+            self.layer_table.setText("")
+            self.layer_table.hide()
+            return
+        self.layer_table.setText(format_table(layer_table(recipe.architecture)))
+        self.layer_table.show()
+
+    @Slot()
+    def copy_keras_code(self) -> None:
+        """Put the recipe on the clipboard as Keras code and show it (if valid)."""
+        try:
+            recipe = self.recipe()
+        except SpecError:
+            return  # the form says why
+        self._code_dialog = keras_code_dialog.show_keras_code(self, recipe)
 
     def _set_error(self, message: str) -> None:
         self.error_label.setText(message)

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from nnpad.core.model import store
+from nnpad.core.model.archive import ModelFileError
 from nnpad.core.recognition import (
     ReadingCache,
     read_digit,
@@ -26,6 +28,8 @@ from nnpad.core.recognition import (
     recognize_image,
     recognize_picture,
 )
+from nnpad.core.second_opinion import other_shipped, second_opinion
+from nnpad.core.verdict import TOO_SMALL
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -36,6 +40,7 @@ if TYPE_CHECKING:
     from nnpad.core.model.network import Network
     from nnpad.core.model.trained import TrainedModel
     from nnpad.core.recognition import DigitReading, Recognition
+    from nnpad.core.second_opinion import SecondOpinion
     from nnpad.core.strokes import Drawing
 
 
@@ -48,10 +53,15 @@ class Session(QObject):
         A new model is in use (``model_path`` says where it is kept).
     recognized(Recognition | None)
         A new reading; None when there is no ink (or no model yet).
+    opinion_changed(SecondOpinion | None)
+        After each reading: the other shipped network's reading of the digit shown
+        (the CNN's when an FNN reads, the FNN's when a CNN reads); None when there is
+        nothing to read or that network is not installed.
     """
 
     model_changed = Signal(object)
     recognized = Signal(object)
+    opinion_changed = Signal(object)
 
     def __init__(
         self,
@@ -72,6 +82,9 @@ class Session(QObject):
         self._image: np.ndarray | None = None
         self._against: int | None = None  # "why this digit and not that one"
         self._recognition: Recognition | None = None
+        self._opinion: SecondOpinion | None = None
+        # The shipped networks, read once when first asked for (None: not installed).
+        self._shipped: dict[str, TrainedModel | None] = {}
         self._pending: Drawing | None = None
         self._stroke = False  # reading a stroke still being drawn
         # Leading-edge throttle: the first move is read at once (the canvas has
@@ -134,6 +147,11 @@ class Session(QObject):
         recognition = self._recognition
         return None if recognition is None else recognition.current.image
 
+    @property
+    def opinion(self) -> SecondOpinion | None:
+        """The other shipped network's reading of the digit shown (None: none)."""
+        return self._opinion
+
     @Slot(object)
     def drawing_moving(self, drawing: Drawing) -> None:
         """The drawing is changing (a stroke in progress): read it, throttled."""
@@ -175,6 +193,7 @@ class Session(QObject):
         elif index != recognition.selected:
             self._recognition = recognition.select(index)
             self.recognized.emit(self._recognition)
+            self._give_opinion()
 
     def read_with(self, network: Network) -> DigitReading | None:
         """What another network (a training snapshot) says about the digit shown."""
@@ -217,6 +236,32 @@ class Session(QObject):
             )
         self._recognition = recognition
         self.recognized.emit(recognition)
+        self._give_opinion()
+
+    def _give_opinion(self) -> None:
+        """Ask the other shipped network about the digit shown, and say what it read.
+
+        Only that digit's verdict is read (one forward pass, no saliency), so the
+        live reading keeps its pace.
+        """
+        recognition, model, opinion = self._recognition, self._model, None
+        if recognition is not None and model is not None:
+            reading = recognition.current
+            name = other_shipped(model)
+            other = self._shipped_model(name)
+            if other is not None and reading.verdict.reason != TOO_SMALL:
+                opinion = second_opinion(name, other, reading.image, reading.verdict)
+        if opinion != self._opinion:
+            self._opinion = opinion
+            self.opinion_changed.emit(opinion)
+
+    def _shipped_model(self, name: str) -> TrainedModel | None:
+        if name not in self._shipped:
+            try:
+                self._shipped[name] = store.load_shipped(name)
+            except ModelFileError:
+                self._shipped[name] = None  # not installed: no second opinion
+        return self._shipped[name]
 
     @Slot()
     def _on_timeout(self) -> None:

@@ -94,6 +94,8 @@ ERROR_STYLE = "color: #d32f2f;"
 PROBLEM_STYLE = "color: #b45309; font-weight: bold;"  # amber: something to fix
 HEALTHY_STYLE = "color: #15803d;"
 QUIET_STYLE = "color: palette(mid);"
+LAYER_TABLE_STYLE = "font-family: monospace; color: palette(mid);"
+DISAGREES_STYLE = "color: #b45309; font-weight: bold;"  # the other network disagrees
 STALE_STYLE = f"color: {UNSURE_TEXT.name()};"  # figures of a model no longer in use
 
 

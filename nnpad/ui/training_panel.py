@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -136,8 +138,15 @@ class TrainingPanel(QWidget):
         settings_layout.addWidget(self.data)
         settings_layout.addWidget(self.form)
         settings_layout.addStretch(1)
+        # Scrolled: a long list of conv layers must not grow the window (and move
+        # the canvas); the form scrolls inside its room instead.
+        scroll = QScrollArea()
+        scroll.setObjectName("recipeScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(settings)
         top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(settings)
+        top.addWidget(scroll)
         top.addWidget(self.board.table)
         top.setStretchFactor(0, 1)
         top.setStretchFactor(1, 1)

@@ -25,7 +25,6 @@ from tests.support.canvas_input import (
 from tests.support.numbers import fitted, random_number
 
 if TYPE_CHECKING:
-
     from nnpad.ui.main_window import MainWindow
 
 SEVEN = [(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.6, 0.5), (0.45, 0.85)]

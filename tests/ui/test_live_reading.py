@@ -23,7 +23,6 @@ from tests.support.canvas_input import (
 from tests.support.numbers import fitted, random_number
 
 if TYPE_CHECKING:
-
     from nnpad.core.recognition import Recognition
 
 

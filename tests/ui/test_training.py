@@ -17,7 +17,7 @@ from nnpad.core import data as data_module
 from nnpad.core.data import OfflineError
 from nnpad.core.model.network import Network
 from nnpad.core.model.store import load as read_model
-from nnpad.core.presets import PRESETS, preset
+from nnpad.core.presets import ALL_PRESETS, preset
 from nnpad.core.progress import (
     BatchProgress,
     EpochResult,
@@ -32,7 +32,7 @@ from nnpad.core.spec import (
     SpecError,
     TrainConfig,
 )
-from nnpad.ui.recipe_form import parse_hidden
+from nnpad.ui.recipe_fields import parse_hidden
 from nnpad.ui.training_panel import TrainingPanel
 from nnpad.ui.training_worker import TrainingController
 
@@ -324,7 +324,7 @@ def test_offline_mnist_shows_message_and_offers_local_file(
     assert panel.local_file_button.isHidden()
 
 
-@pytest.mark.parametrize("name", list(PRESETS))
+@pytest.mark.parametrize("name", list(ALL_PRESETS))
 def test_recipe_form_round_trips_presets(qtbot, panel, name):
     recipe = preset(name)
     panel.set_recipe(preset("classic") if name != "classic" else preset("shipped"))

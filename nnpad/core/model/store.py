@@ -21,10 +21,39 @@ if TYPE_CHECKING:
 
 FORMAT = 1
 
+#: The shipped networks by the names a person gives them (``--model cnn``); the
+#: feedforward one is the default reader.
+SHIPPED: dict[str, str] = {"fnn": resources.DEFAULT_MODEL, "cnn": resources.CNN_MODEL}
+SHIPPED_TITLES: dict[str, str] = {"fnn": "FNN", "cnn": "CNN"}
+
+
+def shipped_path(name: str) -> Path:
+    """The file of the shipped network ``name`` (``fnn`` or ``cnn``) in ``assets/``."""
+    return resources.asset(SHIPPED[name])
+
 
 def default_model_path() -> Path:
-    """The model shipped in ``assets/``."""
-    return resources.asset(resources.DEFAULT_MODEL)
+    """The model shipped in ``assets/``: the feedforward network."""
+    return shipped_path("fnn")
+
+
+def shipped_name(path: str | Path) -> str | None:
+    """``cnn`` or ``fnn`` when ``path`` names a shipped network, else None.
+
+    A file of that name in the current folder wins over the shipped network.
+    """
+    name = str(path).strip().lower()
+    if name in SHIPPED and not Path(path).exists():
+        return name
+    return None
+
+
+def resolve(path: str | Path | None) -> Path:
+    """The file ``path`` names: a shipped network, a file, or the default."""
+    if path is None:
+        return default_model_path()
+    name = shipped_name(path)
+    return Path(path) if name is None else shipped_path(name)
 
 
 def models_dir() -> Path:
@@ -33,8 +62,27 @@ def models_dir() -> Path:
 
 
 def load(path: str | Path | None = None) -> TrainedModel:
-    """Read ``path`` (default: the shipped model); raise ModelFileError."""
-    return read(default_model_path() if path is None else path)
+    """Read ``path`` (default: the shipped FNN; ``cnn``: the shipped CNN).
+
+    Raises
+    ------
+    ModelFileError
+        When the file cannot be used; a shipped network that is missing says so.
+    """
+    if path is None:
+        return load_shipped("fnn")
+    name = shipped_name(path)
+    return read(path) if name is None else load_shipped(name)
+
+
+def load_shipped(name: str) -> TrainedModel:
+    """Read the shipped network ``name`` (``fnn`` or ``cnn``); raise ModelFileError."""
+    file = shipped_path(name)
+    if not file.is_file():
+        raise ModelFileError(
+            f"the shipped {SHIPPED_TITLES[name]} is not installed ({file} is missing)"
+        )
+    return read(file)
 
 
 def load_preferred(path: str | Path | None) -> tuple[TrainedModel, Path, str | None]:
@@ -45,7 +93,7 @@ def load_preferred(path: str | Path | None) -> tuple[TrainedModel, Path, str | N
     """
     if path:
         try:
-            return load(path), Path(path), None
+            return load(path), resolve(path), None
         except ModelFileError as exc:
             warning = f"Could not load your model ({exc}); using the shipped model."
             return load(), default_model_path(), warning
