@@ -125,9 +125,7 @@ class ActivationView(QWidget):
         """Show ``network``; items are rebuilt only when its architecture changes."""
         self._network = network
         convolutional = network is not None and bool(network.features)
-        self._pages.setCurrentWidget(
-            self.conv if convolutional else self._pages.widget(0)
-        )
+        self._pages.setCurrentIndex(1 if convolutional else 0)
         self.conv.set_network(network if convolutional else None)
         dense = None if convolutional else network
         architecture = (

@@ -194,7 +194,7 @@ def _titles(network: Network | None) -> list[str]:
     titles = []
     for layer, name in enumerate(network.layer_names()):
         row = rows.get(layer)
-        if row is None or layer == len(rows) - 1 or name == "Output":
+        if row is None or name == "Output":
             titles.append(name)
         elif row.parameters:
             titles.append(f"{name} · {row.shape_text}<br>{row.arithmetic}")
