@@ -197,7 +197,9 @@ def _titles(network: Network | None) -> list[str]:
         if row is None or name == "Output":
             titles.append(name)
         elif row.parameters:
-            titles.append(f"{name} · {row.shape_text}<br>{row.arithmetic}")
+            # Broken before the total, so the titles' column stays narrow.
+            arithmetic = row.arithmetic.replace(" = ", "<br>= ")
+            titles.append(f"{name}<br>{row.shape_text}<br>{arithmetic}")
         else:
-            titles.append(f"{name} · {row.shape_text}<br>&nbsp;")
+            titles.append(f"{name}<br>{row.shape_text}")
     return titles

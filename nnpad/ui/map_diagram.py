@@ -1,4 +1,4 @@
-"""A CNN's feature maps for the current drawing: one column of small heat maps a layer.
+"""A CNN's feature maps for the current drawing: one row of small heat maps a layer.
 
 The input, then every layer that keeps maps (convolution, pooling, batch
 normalization), each channel a tile of a mosaic, then the output digits. One
@@ -71,6 +71,12 @@ class MapColumn:
         return grids.mosaic_origin(channel, self.tiles, self.shape[:2], GAP)
 
 
+def wide_tiles(channels: int) -> tuple[int, int]:
+    """(rows, columns) of maps for one row of the diagram: eight or sixteen wide."""
+    cols = min(channels, 8 if channels <= 32 else 16)
+    return -(-channels // cols), cols
+
+
 class MapDiagram(pg.GraphicsLayoutWidget):
     """Every maps layer of a CNN side by side; hover and click report cells."""
 
@@ -95,7 +101,11 @@ class MapDiagram(pg.GraphicsLayoutWidget):
         self.viewport().installEventFilter(self)
 
     def build(self, network: Network | None, titles: list[str]) -> None:
-        """One column per maps layer of ``network``; ``titles`` name every layer."""
+        """One row per maps layer of ``network``; ``titles`` name every layer.
+
+        Rows, not columns: the tab is taller than wide, and a layer's maps side by
+        side fill its width.
+        """
         self.clear()
         self.columns, self.output = [], None
         self.field = style.marker(RECEPTIVE_FIELD, 2.0)
@@ -103,10 +113,9 @@ class MapDiagram(pg.GraphicsLayoutWidget):
             return
         shapes = [a.shape[1:] for a in network.activations(np.zeros((1, 28, 28)))]
         maps = [i for i, s in enumerate(shapes) if len(s) == 3]
-        for col, layer in enumerate(maps):
-            channels = shapes[layer][2]
-            tiles = grids.grid_shape(channels)
-            box = self._add_box(col, titles[layer])
+        for row, layer in enumerate(maps):
+            tiles = wide_tiles(shapes[layer][2])
+            box = self._add_box(row, titles[layer])
             item = pg.ImageItem()
             item.setColorMap(pg.colormap.get(SEQUENTIAL))
             marker = style.marker(SELECTED_NEURON, 2.0)
@@ -116,33 +125,38 @@ class MapDiagram(pg.GraphicsLayoutWidget):
             item.setImage(column.image(np.full(shapes[layer], np.nan)), levels=(0, 1))
             height, width = item.image.shape
             box.setRange(xRange=(0, width), yRange=(0, height), padding=0.02)
-            aspect = width / height
-            self.ci.layout.setColumnStretchFactor(col, max(1, round(10 * aspect)))
+            # Height in proportion to what the maps need at the common width; the
+            # input, one square, would otherwise take as much as all the rest.
+            need = min(height / width, 0.3)
+            self.ci.layout.setRowStretchFactor(row, max(1, round(40 * need)))
             self.columns.append(column)
         self.columns[0].item.getViewBox().addItem(self.field, ignoreBounds=True)
         self._add_output(len(maps), titles[-1])
 
-    def _add_box(self, col: int, title: str) -> pg.ViewBox:
-        self.addLabel(title, row=0, col=col, color=LAYER_LABEL, size="9pt")
-        box = self.addViewBox(row=1, col=col, lockAspect=True, invertY=True)
+    def _add_box(self, row: int, title: str) -> pg.ViewBox:
+        label = self.addLabel(
+            title, row=row, col=0, color=LAYER_LABEL, size="9pt", justify="right"
+        )
+        label.setMaximumWidth(130)
+        box = self.addViewBox(row=row, col=1, lockAspect=True, invertY=True)
         box.setMouseEnabled(x=False, y=False)
         box.setMenuEnabled(False)
         return box
 
-    def _add_output(self, col: int, title: str) -> None:
-        box = self._add_box(col, title)
+    def _add_output(self, row: int, title: str) -> None:
+        box = self._add_box(row, title)
         self.output = pg.ImageItem()
         self.output.setColorMap(pg.colormap.get(SEQUENTIAL))
-        self.output.setImage(grids.blank_grid((10, 1)), levels=(0.0, 1.0))
+        self.output.setImage(grids.blank_grid((1, 10)), levels=(0.0, 1.0))
         box.addItem(self.output)
         for digit in range(10):
-            label = pg.TextItem(str(digit), color=LAYER_LABEL, anchor=(0.0, 0.5))
-            label.setPos(1.1, digit + 0.5)
+            label = pg.TextItem(str(digit), color=LAYER_LABEL, anchor=(0.5, 0.0))
+            label.setPos(digit + 0.5, 1.05)
             box.addItem(label, ignoreBounds=True)
         self.predicted = style.marker(PREDICTED, 2.0)
         box.addItem(self.predicted, ignoreBounds=True)
-        box.setRange(xRange=(0, 2.2), yRange=(0, 10), padding=0.02)
-        self.ci.layout.setColumnStretchFactor(col, 6)
+        box.setRange(xRange=(0, 10), yRange=(0, 2.0), padding=0.02)
+        self.ci.layout.setRowStretchFactor(row, 5)
 
     def show_values(self, activations: list[np.ndarray] | None) -> None:
         """Show one image's activations (``Network.activations``), None: blank."""
@@ -159,12 +173,12 @@ class MapDiagram(pg.GraphicsLayoutWidget):
         if self.output is None:
             return
         if activations is None:
-            self.output.setImage(grids.blank_grid((10, 1)), autoLevels=False)
+            self.output.setImage(grids.blank_grid((1, 10)), autoLevels=False)
             self.predicted.hide()
             return
-        probabilities = np.asarray(activations[-1], dtype=np.float32).reshape(10, 1)
+        probabilities = np.asarray(activations[-1], dtype=np.float32).reshape(1, 10)
         self.output.setImage(probabilities, levels=(0.0, 1.0))
-        self.predicted.setRect(QRectF(0, int(np.argmax(probabilities)), 1, 1))
+        self.predicted.setRect(QRectF(int(np.argmax(probabilities)), 0, 1, 1))
         self.predicted.show()
 
     @staticmethod

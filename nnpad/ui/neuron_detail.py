@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from nnpad.core.explain import push_summary, saliency
 from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES
 from nnpad.ui.grids import blank_grid, symmetric_limit
-from nnpad.ui.style import DIVERGING, ZERO_LINE
+from nnpad.ui.style import DIVERGING, HEATMAP_GROUND, ZERO_LINE
 
 if TYPE_CHECKING:
     from nnpad.core.explain import NeuronMaps
@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
+HINT = (
+    "Draw a digit: this pane then shows which of its ink made the network read"
+    " it. Hover or click a neuron to look inside that neuron."
+)
 _UNSET = object()  # no neuron drawn yet, unlike None (the "pick a neuron" prompt)
 _POSITIVE = (200, 40, 40)
 _NEGATIVE = (40, 90, 200)
@@ -64,6 +68,9 @@ class NeuronDetail(QWidget):
             " which ink of this drawing speaks for it (red) and against it (blue)."
         )
         self._weights_view.setMinimumSize(120, 120)
+        # Square-ish, not a tall black column: the pane's room is for the text too.
+        self._weights_view.setMaximumHeight(320)
+        self._weights_view.setBackground(HEATMAP_GROUND)
         box = self._weights_view.addViewBox(
             lockAspect=True, invertY=True, enableMouse=False, enableMenu=False
         )
@@ -100,9 +107,10 @@ class NeuronDetail(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self._caption)
-        layout.addWidget(self._weights_view, 1)
+        layout.addWidget(self._weights_view, 3)
         layout.addWidget(self._bars_view)
         layout.addWidget(self._pushes)
+        layout.addStretch(1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.show_neuron(None)
 
@@ -154,12 +162,9 @@ class NeuronDetail(QWidget):
         elif neuron != self._neuron:
             self._neuron = neuron
             self._show_weights(None if neuron is None else self._weights(*neuron))
+        self._weights_view.setVisible(neuron is not None)
         if neuron is None or self._maps is None:
-            self._set_caption(
-                "No model loaded."
-                if self._maps is None
-                else "Hover or click a neuron to look inside it."
-            )
+            self._set_caption("No model loaded." if self._maps is None else HINT)
             self._show_contributions(None, "")
             return
         layer, index = neuron

@@ -27,6 +27,7 @@ SEVEN = [(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.6, 0.5), (0.45, 0.85)]
 @pytest.fixture
 def cnn_window(window: MainWindow, qtbot) -> MainWindow:
     """The window reading with cnn_small, Look inside in front, a 7 drawn."""
+    window.resize(1440, 900)  # room for five rows of maps beside the panel
     window.session.set_model(store.load(CNN_SMALL), CNN_SMALL)
     window.panels.show("inside")
     qtbot.waitUntil(window.inside.is_built)
@@ -79,9 +80,10 @@ def test_one_map_grid_per_conv_layer_with_one_map_per_filter(cnn_window) -> None
         (6, 6, 16),
     ]
     conv1 = columns[1]
-    assert conv1.tiles == (4, 2)
-    assert conv1.item.image.shape == (4 * (28 + GAP) - GAP, 2 * (28 + GAP) - GAP)
-    # The maps are this drawing's: map 5 of Conv 1 sits in row 2, column 1.
+    assert conv1.tiles == (1, 8)
+    assert columns[3].tiles == (2, 8)
+    assert conv1.item.image.shape == (28, 8 * (28 + GAP) - GAP)
+    # The maps are this drawing's: map 5 of Conv 1 is the sixth of its row.
     top, left = conv1.origin(5)
     np.testing.assert_allclose(
         conv1.item.image[top : top + 28, left : left + 28],
