@@ -33,7 +33,7 @@ class _Picture:
     """A titled image in a graphics layout: a patch or a kernel, maps side by side."""
 
     def __init__(self, view: pg.GraphicsLayoutWidget, row: int, colours: str) -> None:
-        self.title = view.addLabel("", row=row, col=0, color=LAYER_LABEL, size="9pt")
+        self.title = view.addLabel("", row=row, col=0, color=LAYER_LABEL, size="8pt")
         self.box = view.addViewBox(
             row=row + 1, col=0, lockAspect=True, invertY=True, enableMouse=False
         )
@@ -95,6 +95,7 @@ class ConvDetail(QWidget):
         layout.addWidget(self._pictures, 1)
         layout.addWidget(self._computation)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.setMinimumWidth(180)
         self.set_network(None)
 
     def caption(self) -> str:
@@ -135,11 +136,8 @@ class ConvDetail(QWidget):
         self._computation.setText(story.text)
         patch, kernel = story.patch, story.kernel
         size = "" if patch is None else "×".join(str(n) for n in patch.shape)
-        self.patch.show("" if patch is None else f"Patch read ({size})", patch)
-        self.kernel.show(
-            "No filter" if kernel is None else f"Filter of map {cell[3]} ({size})",
-            kernel,
-        )
+        self.patch.show("" if patch is None else f"Patch {size}", patch)
+        self.kernel.show("No filter" if kernel is None else f"Filter {cell[3]}", kernel)
         self.setAccessibleDescription(f"{story.title}. {story.text}")
 
 

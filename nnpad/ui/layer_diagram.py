@@ -126,7 +126,7 @@ class LayerDiagram(pg.GraphicsLayoutWidget):
             # The output goes under the hidden layers, which then share the width.
             below = col == last and last > 1
             row, col_at, span = (2, 1, last - 1) if below else (0, col, 1)
-            widget.addLabel(title, row=row, col=col_at, colspan=span)
+            widget.addLabel(title, row=row, col=col_at, colspan=span, size="9pt")
             box = widget.addViewBox(
                 row=row + 1, col=col_at, colspan=span, lockAspect=True, invertY=True
             )

@@ -104,6 +104,11 @@ class NeuronDetail(QWidget):
         self._pushes.setObjectName("neuronPushes")
         self._pushes.setWordWrap(True)
 
+        for label in (self._caption, self._pushes):
+            # Long sentences wrap to the pane; they must not widen it.
+            label.setSizePolicy(
+                QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
+            )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self._caption)
@@ -112,6 +117,7 @@ class NeuronDetail(QWidget):
         layout.addWidget(self._pushes)
         layout.addStretch(1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.setMinimumWidth(140)  # the hint and the sentences stay readable
         self.show_neuron(None)
 
     def caption(self) -> str:
@@ -162,7 +168,6 @@ class NeuronDetail(QWidget):
         elif neuron != self._neuron:
             self._neuron = neuron
             self._show_weights(None if neuron is None else self._weights(*neuron))
-        self._weights_view.setVisible(neuron is not None)
         if neuron is None or self._maps is None:
             self._set_caption("No model loaded." if self._maps is None else HINT)
             self._show_contributions(None, "")
