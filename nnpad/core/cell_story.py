@@ -108,7 +108,7 @@ def _products(window: np.ndarray, kernel: np.ndarray) -> str:
     """The products summed, term by term when few, else per input map."""
     if window.size <= MAX_TERMS:
         terms = [
-            f"{x:.2f}×{w:.2f}"
+            f"{x:.2f}×{w:.2f}" if w >= 0 else f"{x:.2f}×({w:.2f})"
             for x, w in zip(window.ravel(), kernel.ravel(), strict=True)
         ]
         return " + ".join(terms)

@@ -122,6 +122,7 @@ class ConvDetail(QWidget):
         self._computation.setText("")
         self.patch.show("", None)
         self.kernel.show("", None)
+        self._pictures.hide()  # no empty grey block under the hint
         self.setAccessibleDescription(text)
 
     def show_story(
@@ -134,6 +135,7 @@ class ConvDetail(QWidget):
             "" if row is None else f"{row.name} → {row.shape_text}; {row.arithmetic}"
         )
         self._computation.setText(story.text)
+        self._pictures.show()
         patch, kernel = story.patch, story.kernel
         size = "" if patch is None else "×".join(str(n) for n in patch.shape)
         self.patch.show("" if patch is None else f"Patch {size}", patch)
