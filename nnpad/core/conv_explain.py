@@ -122,3 +122,30 @@ def _conv_block(network: Network, layer: int) -> conv.ConvBlock:
     if not isinstance(feature, conv.ConvBlock):
         raise ValueError(f"layer {layer} is not a conv layer")
     return feature
+
+
+def receptive_field(
+    network: Network, layer: int, row: int, col: int
+) -> tuple[int, int, int, int]:
+    """The input pixels cell ``(row, col)`` of maps layer ``layer`` depends on.
+
+    ``(top, left, height, width)`` in the 28×28 input, before clipping to it: with
+    padding "same" a cell near the edge also sees the zeros past it. Layer 0 (the
+    input) sees one pixel; batch normalization sees what the layer below saw.
+    """
+    if not 0 <= layer <= len(network.features):
+        raise IndexError(f"layer {layer} has no maps")
+    top, bottom, left, right = row, row, col, col
+    for feature in reversed(network.features[:layer]):
+        if isinstance(feature, conv.ConvBlock):
+            k = feature.kernel_size
+            before = conv.same_padding(k)[0] if feature.padding == "same" else 0
+            top, left = top - before, left - before
+            bottom, right = bottom - before + k - 1, right - before + k - 1
+        elif isinstance(feature, conv.MaxPool):
+            p = feature.size
+            top, left = top * p, left * p
+            bottom, right = bottom * p + p - 1, right * p + p - 1
+        elif not isinstance(feature, conv.ChannelNorm):
+            raise ValueError(f"layer {layer} is a vector, not maps")
+    return top, left, bottom - top + 1, right - left + 1

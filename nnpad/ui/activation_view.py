@@ -12,9 +12,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
 
 from nnpad.core.explain import NeuronMaps
+from nnpad.ui.conv_inside import ConvInside
 from nnpad.ui.layer_diagram import LayerDiagram
 from nnpad.ui.live_feed import LiveFeed
 from nnpad.ui.neuron_detail import NeuronDetail
@@ -84,9 +91,14 @@ class ActivationView(QWidget):
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        # A CNN's maps need a view of their own; the pages share the tab.
+        self.conv = ConvInside()
+        self._pages = QStackedWidget()
+        self._pages.addWidget(splitter)
+        self._pages.addWidget(self.conv)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.addWidget(self._pages)
         self.set_network(None)
 
     # -- public API --------------------------------------------------------------
@@ -107,15 +119,23 @@ class ActivationView(QWidget):
         """(rows, columns) of tiles in the mosaic."""
         return self.mosaic.tiles()
 
+    def is_convolutional(self) -> bool:
+        """Whether the network shown is a CNN (its maps page is in front)."""
+        return self._pages.currentWidget() is self.conv
+
     def set_network(self, network: Network | None) -> None:
         """Show ``network``; items are rebuilt only when its architecture changes."""
+        self._network = network
+        convolutional = network is not None and bool(network.features)
+        self._pages.setCurrentIndex(1 if convolutional else 0)
+        self.conv.set_network(network if convolutional else None)
+        dense = None if convolutional else network
         architecture = (
             None
-            if network is None
-            else tuple((b.units, b.activation) for b in network.blocks)
+            if dense is None
+            else tuple((b.units, b.activation) for b in dense.blocks)
         )
-        self._network = network
-        maps = None if network is None else NeuronMaps(network)
+        maps = None if dense is None else NeuronMaps(dense)
         self.detail.set_maps(maps)
         self._values = None
         rebuild = architecture != self._architecture
@@ -123,7 +143,7 @@ class ActivationView(QWidget):
             self._architecture = architecture
             self._selected = self._hover = None
             self._last_index.clear()
-            self.diagram.build(network)
+            self.diagram.build(dense)
         else:
             self.diagram.reset_levels()
         self.mosaic.set_maps(maps, rebuild=rebuild)
@@ -156,6 +176,9 @@ class ActivationView(QWidget):
 
     def show_activations(self, activations: list[np.ndarray] | None) -> None:
         """Show ``network.activations(image)`` for one image; None blanks the view."""
+        if self.is_convolutional():
+            self.conv.show_activations(activations)
+            return
         self._values = self.diagram.show_values(activations)
         self._refresh_detail()
 

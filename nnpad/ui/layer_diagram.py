@@ -123,8 +123,13 @@ class LayerDiagram(pg.GraphicsLayoutWidget):
                 shape, title = (1, units), name
             else:
                 shape, title = grids.grid_shape(units), f"{name} ({units}, {kind})"
-            widget.addLabel(title, row=0, col=col)
-            box = widget.addViewBox(row=1, col=col, lockAspect=True, invertY=True)
+            # The output goes under the hidden layers, which then share the width.
+            below = col == last and last > 1
+            row, col_at, span = (2, 1, last - 1) if below else (0, col, 1)
+            widget.addLabel(title, row=row, col=col_at, colspan=span, size="9pt")
+            box = widget.addViewBox(
+                row=row + 1, col=col_at, colspan=span, lockAspect=True, invertY=True
+            )
             box.setMouseEnabled(x=False, y=False)
             box.setMenuEnabled(False)
             item = pg.ImageItem()
@@ -136,13 +141,15 @@ class LayerDiagram(pg.GraphicsLayoutWidget):
             box.addItem(item)
             box.addItem(marker, ignoreBounds=True)
             # Room in proportion to the width each grid needs at a common height.
-            aspect = 1.2 if col == last else shape[1] / shape[0]
-            stretch = max(1, round(10 * aspect))
-            widget.ci.layout.setColumnStretchFactor(col, stretch)
+            if not below:
+                aspect = 1.2 if col == last else shape[1] / shape[0]
+                widget.ci.layout.setColumnStretchFactor(col, max(1, round(10 * aspect)))
             self.layers.append(_Layer(name, units, shape, kind, item, marker))
             if col == last:
                 self._add_output_labels(box, units)
                 box.setRange(xRange=(0, units), yRange=(0, 2.2), padding=0.02)
+                widget.ci.layout.setRowStretchFactor(1, 10)
+                widget.ci.layout.setRowStretchFactor(3, 3)
             else:
                 box.setRange(xRange=(0, shape[1]), yRange=(0, shape[0]), padding=0.02)
 

@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from nnpad.core.explain import push_summary, saliency
 from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES
 from nnpad.ui.grids import blank_grid, symmetric_limit
-from nnpad.ui.style import DIVERGING, ZERO_LINE
+from nnpad.ui.style import DIVERGING, HEATMAP_GROUND, ZERO_LINE
 from nnpad.ui.verdict_text import TextLines
 
 if TYPE_CHECKING:
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
+HINT = (
+    "Draw a digit: this pane then shows which of its ink made the network read"
+    " it. Hover or click a neuron to look inside that neuron."
+)
 _UNSET = object()  # no neuron drawn yet, unlike None (the "pick a neuron" prompt)
 _POSITIVE = (200, 40, 40)
 _NEGATIVE = (40, 90, 200)
@@ -65,6 +69,9 @@ class NeuronDetail(QWidget):
             " which ink of this drawing speaks for it (red) and against it (blue)."
         )
         self._weights_view.setMinimumSize(120, 120)
+        # Square-ish, not a tall black column: the pane's room is for the text too.
+        self._weights_view.setMaximumHeight(320)
+        self._weights_view.setBackground(HEATMAP_GROUND)
         box = self._weights_view.addViewBox(
             lockAspect=True, invertY=True, enableMouse=False, enableMenu=False
         )
@@ -98,13 +105,20 @@ class NeuronDetail(QWidget):
         self._pushes.setObjectName("neuronPushes")
         self._pushes.setWordWrap(True)
 
+        for label in (self._caption, self._pushes):
+            # Long sentences wrap to the pane; they must not widen it.
+            label.setSizePolicy(
+                QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
+            )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self._caption)
-        layout.addWidget(self._weights_view, 1)
+        layout.addWidget(self._weights_view, 3)
         layout.addWidget(self._bars_view)
         layout.addWidget(self._pushes)
+        layout.addStretch(1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.setMinimumWidth(140)  # the hint and the sentences stay readable
         self.show_neuron(None)
 
     def caption(self) -> str:
@@ -156,11 +170,7 @@ class NeuronDetail(QWidget):
             self._neuron = neuron
             self._show_weights(None if neuron is None else self._weights(*neuron))
         if neuron is None or self._maps is None:
-            self._set_caption(
-                "No model loaded."
-                if self._maps is None
-                else "Hover or click a neuron to look inside it."
-            )
+            self._set_caption("No model loaded." if self._maps is None else HINT)
             self._show_contributions(None, "")
             return
         layer, index = neuron

@@ -60,6 +60,7 @@ REFERENCE = QColor(80, 140, 255)  # an MNIST image shown behind the ink
 DIVERGING = "CET-D1A"  # blue negative, white zero, red positive
 SEQUENTIAL = "inferno"
 SELECTED_NEURON = QColor("#00e5ff")
+RECEPTIVE_FIELD = QColor("#7cfc00")  # the input pixels a CNN cell sees
 PREDICTED = QColor("#ffffff")
 LAYER_LABEL = QUIET_TEXT
 ZERO_LINE = QColor("#888888")

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from nnpad.core.conv_explain import conv_cell, conv_filters, pool_block
+from nnpad.core.conv_explain import (
+    conv_cell,
+    conv_filters,
+    pool_block,
+    receptive_field,
+)
+from nnpad.core.model import store
 from tests.core.test_cnn_saliency import small_cnn
+
+CNN_SMALL = Path(__file__).parent.parent / "data" / "cnn_small.keras"
 
 
 @pytest.fixture
@@ -67,3 +77,14 @@ def test_cells_out_of_range_are_refused(reading) -> None:
         conv_cell(net, acts, 1, (28, 0, 0))
     with pytest.raises(IndexError):
         conv_cell(net, acts, 1, (0, 0, 3))
+
+
+def test_a_cells_receptive_field_grows_through_convolutions_and_pools() -> None:
+    network = store.load(CNN_SMALL).network  # conv 3×3 same, pool 2, conv 3×3, pool 2
+    assert receptive_field(network, 0, 3, 3) == (3, 3, 1, 1)
+    assert receptive_field(network, 1, 3, 3) == (2, 2, 3, 3)
+    assert receptive_field(network, 2, 3, 3) == (5, 5, 4, 4)
+    assert receptive_field(network, 3, 3, 3) == (5, 5, 8, 8)
+    assert receptive_field(network, 4, 3, 3) == (11, 11, 10, 10)
+    with pytest.raises(ValueError, match="vector"):
+        receptive_field(network, 5, 0, 0)
