@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from PySide6.QtCore import QSettings
 
-    from nnpad.ui.main_window import MainWindow
+    from nnpad.ui.window.main_window import MainWindow
 
 _T0 = time.perf_counter()
 
@@ -47,10 +47,10 @@ def create_window(settings: QSettings) -> MainWindow:
     The model is the one the person used last, else the shipped one; the status bar
     says so when the last one could not be used.
     """
-    from nnpad.ui.main_window import MainWindow
     from nnpad.ui.session import Session
-    from nnpad.ui.training_worker import TrainingController
-    from nnpad.ui.window_settings import MODEL_PATH
+    from nnpad.ui.training.training_worker import TrainingController
+    from nnpad.ui.window.main_window import MainWindow
+    from nnpad.ui.window.window_settings import MODEL_PATH
 
     session = Session()
     window = MainWindow(settings, session, TrainingController())
@@ -92,7 +92,7 @@ def main() -> int:
     window.closed.connect(app.quit)
     window.show()
     if os.environ.get("NNPAD_QUIT_AFTER_FIRST_PREDICTION"):
-        from nnpad.ui.startup_probe import probe_first_prediction
+        from nnpad.ui.window.startup_probe import probe_first_prediction
 
         probe_first_prediction(window, _T0)
     return app.exec()

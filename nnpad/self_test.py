@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def _predict_sample() -> str:
     from nnpad.core.data import load_sample
-    from nnpad.core.evaluation import evaluate
+    from nnpad.core.measure.evaluation import evaluate
     from nnpad.core.model import store
 
     model = store.load()
@@ -35,7 +35,7 @@ def _train_and_save() -> str:
     from nnpad.core import tf_env
     from nnpad.core.data import Dataset, load_sample
     from nnpad.core.model import store
-    from nnpad.core.spec import Architecture, Recipe, TrainConfig
+    from nnpad.core.recipe.spec import Architecture, Recipe, TrainConfig
     from nnpad.core.training.trainer import Trainer
 
     sample = load_sample()

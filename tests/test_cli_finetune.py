@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from nnpad.cli import main
-from nnpad.core.data.my_samples import SampleStore
-from nnpad.core.data.sample_format import encode_png, image_sidecar
+from nnpad.core.data.samples.format import encode_png, image_sidecar
+from nnpad.core.data.samples.store import SampleStore
 from nnpad.core.model.store import load as read_model
 from tests.core.test_finetune import TINY, bars
 

@@ -12,7 +12,7 @@ from nnpad.cli.errors import CliError
 if TYPE_CHECKING:
     import argparse
 
-    from nnpad.core.evaluation import Evaluation
+    from nnpad.core.measure.evaluation import Evaluation
 
 
 def add_parser(commands: Any) -> None:
@@ -48,7 +48,7 @@ def add_parser(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print accuracy, per-class accuracy and the confusion matrix."""
     from nnpad.core.data import load_source
-    from nnpad.core.evaluation import images_to_measure, measure
+    from nnpad.core.measure.evaluation import images_to_measure, measure
     from nnpad.core.model import store
 
     model = store.load(args.model)

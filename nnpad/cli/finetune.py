@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import argparse
 
-    from nnpad.core.evaluation import Evaluation
+    from nnpad.core.measure.evaluation import Evaluation
     from nnpad.core.training.finetune import FinetuneResult
 
 
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from nnpad.cli.errors import CliError
     from nnpad.cli.train import _TerminalProgress
     from nnpad.core.data import load_source
-    from nnpad.core.data.sample_import import read_samples
+    from nnpad.core.data.samples.importing import read_samples
     from nnpad.core.model.store import load as load_model
     from nnpad.core.training.finetune import FinetuneConfig, with_config
 

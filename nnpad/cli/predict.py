@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import argparse
 
-    from nnpad.core.recognition import DigitReading, Recognition
+    from nnpad.core.reading.recognition import DigitReading, Recognition
 
 
 def add_parser(commands: Any) -> None:
@@ -35,9 +35,9 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print one reading per image; exit 1 if any image could not be read."""
-    from nnpad.core.image_file import load_image
+    from nnpad.core.ink.image_file import load_image
     from nnpad.core.model import store
-    from nnpad.core.recognition import recognize_picture
+    from nnpad.core.reading.recognition import recognize_picture
 
     model = store.load(args.model)
     failures = 0

@@ -8,19 +8,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from nnpad.cli.errors import CliError
-from nnpad.core.curves import BatchPoint, thinned
-from nnpad.core.presets import ALL_PRESETS
 from nnpad.core.progress import format_duration
+from nnpad.core.recipe.presets import ALL_PRESETS
+from nnpad.core.runs.curves import BatchPoint, thinned
 
 if TYPE_CHECKING:
-    from nnpad.core.diagnosis import Diagnosis
     from nnpad.core.progress import (
         BatchProgress,
         EpochResult,
         TrainingStarted,
         TrainResult,
     )
-    from nnpad.core.spec import Recipe
+    from nnpad.core.recipe.spec import Recipe
+    from nnpad.core.runs.diagnosis import Diagnosis
 
 
 def add_parser(commands: Any) -> None:
@@ -89,8 +89,8 @@ def add_parser(commands: Any) -> None:
 
 
 def _recipe_from_args(args: argparse.Namespace) -> Recipe:
-    from nnpad.core import presets
-    from nnpad.core import spec as specs
+    from nnpad.core.recipe import presets
+    from nnpad.core.recipe import spec as specs
 
     if args.spec is not None:
         try:
@@ -210,7 +210,7 @@ class _TerminalProgress:
 
     def diagnose(self, result: TrainResult) -> Diagnosis:
         """What the run's curves show, as the window says it."""
-        from nnpad.core.diagnosis import diagnose
+        from nnpad.core.runs.diagnosis import diagnose
 
         return diagnose(
             result.epochs,

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from nnpad.core.model.network import Network
-    from nnpad.core.spec import Recipe
-    from nnpad.core.verdict import Thresholds
+    from nnpad.core.reading.verdict import Thresholds
+    from nnpad.core.recipe.spec import Recipe
 
 Status = Literal["finished", "stopped", "nan"]
 

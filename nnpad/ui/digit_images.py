@@ -2,7 +2,7 @@
 
 :class:`InputPreview` shows the network's input; :class:`SaliencyPreview` shows the
 same input, dimmed, with the ink that speaks for the digit in red and against it in
-blue (gradient x input, :func:`nnpad.core.explain.saliency`).
+blue (gradient x input, :func:`nnpad.core.reading.explain.saliency`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize
 from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
-from nnpad.core.spec import INPUT_SHAPE
+from nnpad.core.recipe.spec import INPUT_SHAPE
 from nnpad.ui.style import DARK_GRID, SPEAKS_AGAINST, SPEAKS_FOR
 
 BLANK = np.zeros(INPUT_SHAPE, dtype=np.float32)

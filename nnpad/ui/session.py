@@ -2,7 +2,8 @@
 
 Data flows one way: the canvas emits its drawing, the session reads it with the
 current model (on the GUI thread: finding the digits and the NumPy forward passes
-take a few milliseconds) and emits a :class:`~nnpad.core.recognition.Recognition`,
+take a few milliseconds) and emits a
+:class:`~nnpad.core.reading.recognition.Recognition`,
 which every view shows. A new model (opened, trained, the shipped one) is handed
 to the session, which emits ``model_changed`` and reads the current input again.
 
@@ -21,15 +22,15 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from nnpad.core.model import store
 from nnpad.core.model.archive import ModelFileError
-from nnpad.core.recognition import (
+from nnpad.core.reading.recognition import (
     ReadingCache,
     read_digit,
     recognize_drawing,
     recognize_image,
     recognize_picture,
 )
-from nnpad.core.second_opinion import other_shipped, second_opinion
-from nnpad.core.verdict import TOO_SMALL
+from nnpad.core.reading.second_opinion import other_shipped, second_opinion
+from nnpad.core.reading.verdict import TOO_SMALL
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -37,11 +38,11 @@ if TYPE_CHECKING:
     import numpy as np
     from PySide6.QtCore import SignalInstance
 
+    from nnpad.core.ink.strokes import Drawing
     from nnpad.core.model.network import Network
     from nnpad.core.model.trained import TrainedModel
-    from nnpad.core.recognition import DigitReading, Recognition
-    from nnpad.core.second_opinion import SecondOpinion
-    from nnpad.core.strokes import Drawing
+    from nnpad.core.reading.recognition import DigitReading, Recognition
+    from nnpad.core.reading.second_opinion import SecondOpinion
 
 
 class Session(QObject):

@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
 if TYPE_CHECKING:
-    from nnpad.core.verdict import Kind
+    from nnpad.core.reading.verdict import Kind
 
 # -- grounds ------------------------------------------------------------------------
 DARK_GROUND = QColor("#202124")  # under the canvas, the bars and the digit images

@@ -39,9 +39,9 @@ def random_convnet() -> Network:
     """``mnist_convnet`` with Glorot-like random weights, in NumPy only."""
     import numpy as np
 
-    from nnpad.core.conv_spec import Conv2D
     from nnpad.core.model.network import DenseBlock, Network, feature_layer
-    from nnpad.core.presets import cnn
+    from nnpad.core.recipe.conv_spec import Conv2D
+    from nnpad.core.recipe.presets import cnn
 
     rng = np.random.default_rng(0)
     spec = cnn().architecture
@@ -85,8 +85,8 @@ def main() -> None:
     os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
     import numpy as np
 
-    from nnpad.core.explain import saliency
     from nnpad.core.model import store
+    from nnpad.core.reading.explain import saliency
 
     network = random_convnet() if args.model is None else store.load(args.model).network
     print(f"model: {network.architecture.describe()}")

@@ -51,8 +51,8 @@ def main() -> None:
     args = parser.parse_args()
     app = QApplication([])
     from nnpad.app import create_window, settings_at
-    from nnpad.core.presets import classic
-    from nnpad.core.spec import with_changes
+    from nnpad.core.recipe.presets import classic
+    from nnpad.core.recipe.spec import with_changes
     from tests.support.canvas_input import send_mouse, square_point
 
     window = create_window(settings_at(os.path.join(tempfile.mkdtemp(), "s.ini")))

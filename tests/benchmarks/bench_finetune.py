@@ -51,8 +51,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np
 
 from nnpad.core.data import load_file
-from nnpad.core.data.my_samples import SampleStore
-from nnpad.core.evaluation import evaluate
+from nnpad.core.data.samples.store import SampleStore
+from nnpad.core.measure.evaluation import evaluate
 from nnpad.core.model.store import load as load_model
 from nnpad.core.training.finetune import (
     FinetuneConfig,
@@ -117,7 +117,7 @@ class CanvasWriter:
     def __init__(self) -> None:
         from PySide6.QtWidgets import QApplication
 
-        from nnpad.ui.canvas import DrawingCanvas
+        from nnpad.ui.drawing.canvas import DrawingCanvas
 
         self.app = QApplication.instance() or QApplication([])
         self.canvas = DrawingCanvas()

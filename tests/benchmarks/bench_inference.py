@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's 
 
 import numpy as np
 
+from nnpad.core.ink.strokes import Drawing, Stroke, render
 from nnpad.core.model import store
-from nnpad.core.preprocess import drawing_to_mnist, to_mnist
-from nnpad.core.recognition import read_digit, recognize_drawing
-from nnpad.core.strokes import Drawing, Stroke, render
+from nnpad.core.reading.preprocess import drawing_to_mnist, to_mnist
+from nnpad.core.reading.recognition import read_digit, recognize_drawing
 
 
 def seven() -> Drawing:

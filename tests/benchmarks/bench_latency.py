@@ -210,7 +210,7 @@ def main() -> None:
 
     import numpy as np
 
-    from nnpad.ui.canvas import CANVAS_WIDTH
+    from nnpad.ui.drawing.canvas import CANVAS_WIDTH
     from tests.support.canvas_input import widget_point
     from tests.support.numbers import fitted, random_number
 

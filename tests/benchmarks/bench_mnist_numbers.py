@@ -72,8 +72,8 @@ def run(args: argparse.Namespace) -> None:
     import numpy as np
 
     from nnpad.core.model.store import load as load_model
-    from nnpad.core.preprocess import to_mnist
-    from nnpad.core.segment import segment_image
+    from nnpad.core.reading.preprocess import to_mnist
+    from nnpad.core.reading.segment import segment_image
     from tests.support.mnist_numbers import compose, side_by_side
 
     with np.load(args.data, allow_pickle=False) as data:

@@ -42,9 +42,9 @@ def main() -> None:
 
     import numpy as np
 
-    from nnpad.core.preprocess import drawing_to_mnist
-    from nnpad.core.strokes import render
-    from nnpad.ui.canvas import CANVAS_WIDTH
+    from nnpad.core.ink.strokes import render
+    from nnpad.core.reading.preprocess import drawing_to_mnist
+    from nnpad.ui.drawing.canvas import CANVAS_WIDTH
     from tests.support.canvas_window import open_window, write
     from tests.support.numbers import Number, fitted, on_paper, random_number
     from tests.support.predict_files import predict

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> None:
     import numpy as np
 
     from nnpad.core.model.store import load as load_model
-    from nnpad.core.segment import segment_drawing, segment_image
+    from nnpad.core.reading.segment import segment_drawing, segment_image
     from tests.support.numbers import picture, random_number
 
     network = load_model().network
@@ -138,8 +138,8 @@ def singles(network, classify, rng, noise, read, count: int = 500) -> None:
     """Single digits through the segmenter against the plain path."""
     import numpy as np
 
-    from nnpad.core.preprocess import drawing_to_mnist, to_mnist
-    from nnpad.core.segment import segment_drawing, segment_image
+    from nnpad.core.reading.preprocess import drawing_to_mnist, to_mnist
+    from nnpad.core.reading.segment import segment_drawing, segment_image
     from tests.support.numbers import picture, random_number
 
     one = same = hits = plain_hits = img_one = img_hits = img_plain_hits = 0

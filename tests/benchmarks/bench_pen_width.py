@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's 
 
 import numpy as np
 
+from nnpad.core.ink.strokes import CANVAS_SIZE, render
 from nnpad.core.model import store
-from nnpad.core.preprocess import drawing_to_mnist, to_mnist
-from nnpad.core.strokes import CANVAS_SIZE, render
+from nnpad.core.reading.preprocess import drawing_to_mnist, to_mnist
 from tests.support.handwriting import random_drawing
 
 BRUSH = 18.0  # the canvas' default

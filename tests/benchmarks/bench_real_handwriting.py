@@ -26,7 +26,7 @@ validation part). The figures we report come from the report half (`halves`);
    with a person's gaps (`real_number`), fitted to the canvas and written on it, and
    as pictures through predict (white on black 280 px high, or noisy paper 140 px
    high, alternately): digit count right and whole number exact.
-4. non-digits: generated non-digit drawings (`nnpad.core.nondigits`, the report
+4. non-digits: generated non-digit drawings (`nnpad.core.training.nondigits`, the report
    seed, every kind) written on the canvas at a random place, each with its brush:
    flagged (not a sure digit) and "not a digit" (a mark read ``?``), per family.
 
@@ -170,7 +170,7 @@ def verdicts(marks: list[str]) -> dict[str, bool]:
 
 def placed(digit, hand: tuple[float, float, float, float], width: float):
     """The digit's drawing as ``hand`` writes it on a canvas ``width`` units wide."""
-    from nnpad.core.strokes import CANVAS_SIZE
+    from nnpad.core.ink.strokes import CANVAS_SIZE
 
     height, brush, ux, uy = hand
     x0, y0, x1, y1 = digit.drawing(height, brush=brush, centre=(0, 0)).ink_bounds()
@@ -184,8 +184,8 @@ def placed(digit, hand: tuple[float, float, float, float], width: float):
 
 def canvas_digits(ctx, digits: list) -> dict:
     """Part 1: single digits written on the window's canvas."""
-    from nnpad.core.preprocess import drawing_to_mnist
-    from nnpad.ui.canvas import CANVAS_WIDTH
+    from nnpad.core.reading.preprocess import drawing_to_mnist
+    from nnpad.ui.drawing.canvas import CANVAS_WIDTH
     from tests.support.canvas_window import write
 
     total, per_label, cases = Tally(), defaultdict(Tally), []
@@ -248,8 +248,8 @@ def canvas_digits(ctx, digits: list) -> dict:
 
 def pictures(ctx, digits: list, rng) -> dict:
     """Part 2: the same digits as picture files through ``nnpad predict``."""
-    from nnpad.core.preprocess import to_mnist
-    from nnpad.core.strokes import CANVAS_SIZE, render
+    from nnpad.core.ink.strokes import CANVAS_SIZE, render
+    from nnpad.core.reading.preprocess import to_mnist
     from tests.support.numbers import on_paper
     from tests.support.predict_files import predict
 
@@ -295,7 +295,7 @@ def pictures(ctx, digits: list, rng) -> dict:
 
 def numbers(ctx, pool: list, rng) -> dict:
     """Part 3: numbers of 2-6 real digits, on the canvas and through predict."""
-    from nnpad.ui.canvas import CANVAS_WIDTH
+    from nnpad.ui.drawing.canvas import CANVAS_WIDTH
     from tests.support.canvas_window import write
     from tests.support.numbers import fitted, picture
     from tests.support.predict_files import predict
@@ -371,9 +371,9 @@ def note(
 
 def nondigits(ctx, rng) -> dict:
     """Part 4: non-digit drawings written on the canvas."""
-    from nnpad.core import nondigits as generator
-    from nnpad.core.strokes import Drawing, Stroke
-    from nnpad.ui.canvas import CANVAS_WIDTH
+    from nnpad.core.ink.strokes import Drawing, Stroke
+    from nnpad.core.training import nondigits as generator
+    from nnpad.ui.drawing.canvas import CANVAS_WIDTH
     from tests.support.canvas_window import write
 
     items = generator.nondigit_drawings(ctx.args.nondigits, generator.TEST_SEED)

@@ -22,8 +22,8 @@ canvas renders a drawing. With it, the temperature is fitted on them and MNIST,
 and the thresholds are chosen on them and MNIST (not on the made-up writers).
 
 ``--store`` writes the temperature and thresholds chosen on the selection half into
-the model file's ``nnpad.json`` (as ``"verdict"``, see ``nnpad.core.verdict``), after
-the figures: how the shipped model gets them.
+the model file's ``nnpad.json`` (as ``"verdict"``, see ``nnpad.core.reading.verdict``),
+after the figures: how the shipped model gets them.
 
 Drawn digits are stroke templates with a writer's jitter (tests/support/handwriting),
 rendered like the canvas. Non-digits come from every kind, including the kinds kept
@@ -46,21 +46,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's 
 
 import numpy as np
 
-from nnpad.core import nondigits
-from nnpad.core.calibration import (
+from nnpad.core.data import load_file, split_validation
+from nnpad.core.data.traced import canvas_images, load_traced
+from nnpad.core.files import atomic_path
+from nnpad.core.measure.calibration import (
     expected_calibration_error,
     fit_temperature,
     negative_log_likelihood,
     softmax,
 )
-from nnpad.core.data import load_file, split_validation
-from nnpad.core.data.traced import canvas_images, load_traced
-from nnpad.core.files import atomic_path
+from nnpad.core.measure.rejection import auroc, choose_thresholds, energy, outcome
 from nnpad.core.model.archive import METADATA_NAME
 from nnpad.core.model.store import load as load_model
-from nnpad.core.preprocess import drawing_to_mnist
-from nnpad.core.rejection import auroc, choose_thresholds, energy, outcome
-from nnpad.core.verdict import Thresholds
+from nnpad.core.reading.preprocess import drawing_to_mnist
+from nnpad.core.reading.verdict import Thresholds
+from nnpad.core.training import nondigits
 from tests.support.handwriting import Style, random_drawing
 from tests.support.real_strokes import halves
 

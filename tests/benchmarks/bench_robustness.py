@@ -42,10 +42,10 @@ def main() -> None:
 
     # After the arguments: the trainer imports TensorFlow (seconds; --help is instant).
     from nnpad.core.data import load_file, split_validation
-    from nnpad.core.evaluation import evaluate
+    from nnpad.core.measure.evaluation import evaluate
     from nnpad.core.model import store
-    from nnpad.core.presets import classic
-    from nnpad.core.spec import with_changes
+    from nnpad.core.recipe.presets import classic
+    from nnpad.core.recipe.spec import with_changes
     from nnpad.core.training.trainer import Trainer
 
     data = load_file(args.data)

@@ -50,8 +50,8 @@ def main() -> None:
     from nnpad.core import tf_env
     from nnpad.core.data import Dataset, load_file, load_sample, split_validation
     from nnpad.core.model import keras_bridge
-    from nnpad.core.presets import classic
-    from nnpad.core.spec import with_changes
+    from nnpad.core.recipe.presets import classic
+    from nnpad.core.recipe.spec import with_changes
     from nnpad.core.training.trainer import Trainer
 
     if args.data:

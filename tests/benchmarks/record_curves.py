@@ -2,7 +2,7 @@
 
 Each run is written to ``OUT/NAME.json`` (default ``tests/core/curves``) with its
 recipe, status, seconds, epoch results and running batch losses; the line printed for
-it shows the time, the final figures and what :func:`nnpad.core.diagnosis.diagnose`
+it shows the time, the final figures and what :func:`nnpad.core.runs.diagnosis.diagnose`
 says. ``tests/core/test_diagnosis.py`` states what each recorded run should show.
 
 Run from the repository root, one training at a time::
@@ -41,7 +41,7 @@ MAX_BATCH_POINTS = 400
 
 class _Recorder:
     def __init__(self) -> None:
-        from nnpad.core.curves import BatchPoint
+        from nnpad.core.runs.curves import BatchPoint
 
         self._point = BatchPoint.from_progress
         self.batches: list = []
@@ -58,8 +58,8 @@ class _Recorder:
 
 def record(name: str, recipe, data, out: Path, threads: int | None = None) -> dict:
     """Train ``recipe`` on ``data``, write ``out/name.json`` and return the record."""
-    from nnpad.core.curves import thinned
-    from nnpad.core.diagnosis import diagnose
+    from nnpad.core.runs.curves import thinned
+    from nnpad.core.runs.diagnosis import diagnose
     from nnpad.core.training.trainer import Trainer
 
     recorder = _Recorder()
@@ -147,8 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from nnpad.core import presets, spec
     from nnpad.core.data import load_source
+    from nnpad.core.recipe import presets, spec
 
     data = load_source(args.data)
     runs = []

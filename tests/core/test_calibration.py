@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from nnpad.core.calibration import (
+from nnpad.core.measure.calibration import (
     expected_calibration_error,
     fit_temperature,
     negative_log_likelihood,

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnpad.core.cell_story import cell_story, layer_rows
 from nnpad.core.model import store
+from nnpad.core.reading.cell_story import cell_story, layer_rows
 
 CNN_SMALL = Path(__file__).parent.parent / "data" / "cnn_small.keras"
 

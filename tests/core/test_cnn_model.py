@@ -10,7 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnpad.core.conv_spec import (
+from nnpad.core.model import conv, keras_bridge
+from nnpad.core.model.archive import ModelFileError
+from nnpad.core.model.archive import read as read_model
+from nnpad.core.model.network import Network
+from nnpad.core.recipe.conv_spec import (
     BatchNormalization,
     Conv2D,
     Dropout,
@@ -18,11 +22,7 @@ from nnpad.core.conv_spec import (
     GlobalAveragePooling2D,
     MaxPooling2D,
 )
-from nnpad.core.model import conv, keras_bridge
-from nnpad.core.model.archive import ModelFileError
-from nnpad.core.model.archive import read as read_model
-from nnpad.core.model.network import Network
-from nnpad.core.spec import Architecture, Recipe
+from nnpad.core.recipe.spec import Architecture, Recipe
 from tests.core.test_keras_model import _randomize_batch_norm, save
 
 # Every layer kind, activation and padding the spec can build, in two networks.
@@ -125,7 +125,7 @@ def test_keras_mnist_convnet_saved_elsewhere_reads_as_the_cnn_preset(
     import keras
     from keras import layers
 
-    from nnpad.core import presets
+    from nnpad.core.recipe import presets
 
     model = keras.Sequential(
         [

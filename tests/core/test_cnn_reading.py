@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from nnpad.core.data import load_sample
-from nnpad.core.explain import saliency
+from nnpad.core.ink.strokes import Drawing, Stroke
 from nnpad.core.model import store
-from nnpad.core.recognition import recognize_drawing, recognize_image
-from nnpad.core.strokes import Drawing, Stroke
+from nnpad.core.reading.explain import saliency
+from nnpad.core.reading.recognition import recognize_drawing, recognize_image
 
 CNN_FILE = Path(__file__).parents[1] / "data" / "cnn_small.keras"
 

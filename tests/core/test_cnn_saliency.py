@@ -5,17 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnpad.core.conv_spec import (
+from nnpad.core.model import conv
+from nnpad.core.model.batch_norm import BatchNorm
+from nnpad.core.model.network import DenseBlock, Network
+from nnpad.core.reading.explain import NeuronMaps, input_gradient, saliency
+from nnpad.core.recipe.conv_spec import (
     BatchNormalization,
     Conv2D,
     GlobalAveragePooling2D,
     MaxPooling2D,
 )
-from nnpad.core.explain import NeuronMaps, input_gradient, saliency
-from nnpad.core.model import conv
-from nnpad.core.model.batch_norm import BatchNorm
-from nnpad.core.model.network import DenseBlock, Network
-from nnpad.core.spec import Architecture
+from nnpad.core.recipe.spec import Architecture
 from tests.core.test_cnn_model import KINDS
 
 

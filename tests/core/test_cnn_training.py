@@ -7,11 +7,11 @@ import time
 import numpy as np
 import pytest
 
-from nnpad.core import presets
-from nnpad.core.conv_spec import Conv2D, Flatten, MaxPooling2D
 from nnpad.core.data import Dataset, load_sample
 from nnpad.core.model.trained import TrainedModel
-from nnpad.core.spec import (
+from nnpad.core.recipe import presets
+from nnpad.core.recipe.conv_spec import Conv2D, Flatten, MaxPooling2D
+from nnpad.core.recipe.spec import (
     Architecture,
     Augmentation,
     Recipe,

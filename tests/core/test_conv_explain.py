@@ -7,13 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnpad.core.conv_explain import (
+from nnpad.core.model import store
+from nnpad.core.reading.conv_explain import (
     conv_cell,
     conv_filters,
     pool_block,
     receptive_field,
 )
-from nnpad.core.model import store
 from tests.core.test_cnn_saliency import small_cnn
 
 CNN_SMALL = Path(__file__).parent.parent / "data" / "cnn_small.keras"

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from nnpad.core import presets
-from nnpad.core.conv_spec import (
+from nnpad.core.recipe import presets
+from nnpad.core.recipe.conv_spec import (
     BatchNormalization,
     Conv2D,
     Dropout,
@@ -15,8 +15,8 @@ from nnpad.core.conv_spec import (
     GlobalAveragePooling2D,
     MaxPooling2D,
 )
-from nnpad.core.layer_table import format_table, layer_table, parameter_count
-from nnpad.core.spec import Architecture, Recipe, SpecError
+from nnpad.core.recipe.layer_table import format_table, layer_table, parameter_count
+from nnpad.core.recipe.spec import Architecture, Recipe, SpecError
 
 EVERY_KIND = Architecture(
     hidden=(16,),

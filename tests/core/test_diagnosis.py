@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from nnpad.core import diagnosis
-from nnpad.core.curves import BatchPoint
-from nnpad.core.diagnosis import diagnose
 from nnpad.core.progress import EpochResult
+from nnpad.core.runs import diagnosis
+from nnpad.core.runs.curves import BatchPoint
+from nnpad.core.runs.diagnosis import diagnose
 
 CURVES = Path(__file__).parent / "curves"
 

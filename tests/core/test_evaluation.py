@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from nnpad.core.data import VALIDATION_PART, Dataset, load_sample
-from nnpad.core.evaluation import Evaluation, evaluate, images_to_measure, measure
+from nnpad.core.measure.evaluation import (
+    Evaluation,
+    evaluate,
+    images_to_measure,
+    measure,
+)
 from nnpad.core.model import store
 
 

@@ -7,10 +7,10 @@ import itertools
 import numpy as np
 import pytest
 
-from nnpad.core.explain import NeuronMaps, push_summary
 from nnpad.core.model.batch_norm import BatchNorm
 from nnpad.core.model.network import DenseBlock, Network
-from nnpad.core.spec import Architecture
+from nnpad.core.reading.explain import NeuronMaps, push_summary
+from nnpad.core.recipe.spec import Architecture
 
 
 def network(hidden=(6, 5), batch_norm=False, seed=0) -> Network:

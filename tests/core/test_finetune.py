@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from nnpad.core.data import Dataset
-from nnpad.core.evaluation import images_to_measure
+from nnpad.core.measure.evaluation import images_to_measure
 from nnpad.core.model.store import load as read_model
 from nnpad.core.model.trained import TrainedModel
-from nnpad.core.spec import Architecture, Recipe, TrainConfig
+from nnpad.core.recipe.spec import Architecture, Recipe, TrainConfig
 from nnpad.core.training.finetune import (
     FinetuneConfig,
     FineTuner,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnpad.core import presets
-from nnpad.core.keras_code import keras_code
-from nnpad.core.layer_table import parameter_count
-from nnpad.core.spec import Recipe, TrainConfig, with_changes
+from nnpad.core.recipe import presets
+from nnpad.core.recipe.keras_code import keras_code
+from nnpad.core.recipe.layer_table import parameter_count
+from nnpad.core.recipe.spec import Recipe, TrainConfig, with_changes
 from tests.core.test_cnn_model import KINDS
 from tests.core.test_conv_spec import EVERY_KIND
 

@@ -9,8 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnpad.core import conv_spec
-from nnpad.core.conv_spec import (
+from nnpad.core.model import keras_bridge, store
+from nnpad.core.model.archive import ModelFileError
+from nnpad.core.model.archive import read as read_model
+from nnpad.core.progress import EpochResult, TrainResult
+from nnpad.core.recipe import conv_spec
+from nnpad.core.recipe.conv_spec import (
     BatchNormalization,
     Conv2D,
     Dropout,
@@ -18,11 +22,7 @@ from nnpad.core.conv_spec import (
     GlobalAveragePooling2D,
     MaxPooling2D,
 )
-from nnpad.core.model import keras_bridge, store
-from nnpad.core.model.archive import ModelFileError
-from nnpad.core.model.archive import read as read_model
-from nnpad.core.progress import EpochResult, TrainResult
-from nnpad.core.spec import Architecture, Augmentation, Recipe
+from nnpad.core.recipe.spec import Architecture, Augmentation, Recipe
 
 
 def save(model, recipe: Recipe, path: Path, val_accuracy: float | None = None) -> Path:
@@ -308,7 +308,7 @@ def test_missing_weights(good_file: Path, tmp_path: Path) -> None:
 
 
 def test_the_new_training_settings_survive_the_model_file(tmp_path: Path) -> None:
-    from nnpad.core.spec import TrainConfig
+    from nnpad.core.recipe.spec import TrainConfig
 
     train = TrainConfig(train_samples=300, early_stopping_patience=3)
     recipe = Recipe(Architecture(hidden=(8,)), train)

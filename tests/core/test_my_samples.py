@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nnpad.core.data.my_samples import (
+from nnpad.core.data.samples.store import (
     CorruptSampleError,
     SamplesError,
     SampleStore,
 )
-from nnpad.core.preprocess import drawing_to_mnist
-from nnpad.core.strokes import Drawing, Stroke
+from nnpad.core.ink.strokes import Drawing, Stroke
+from nnpad.core.reading.preprocess import drawing_to_mnist
 from tests.support.handwriting import random_drawing
 from tests.support.recording import modules_loaded_after
 
@@ -344,8 +344,8 @@ def test_the_store_modules_import_neither_qt_nor_tensorflow() -> None:
     loaded = {
         m.split(".")[0]
         for m in modules_loaded_after(
-            "import nnpad.core.data.my_samples, nnpad.core.data.sample_import\n"
-            "import nnpad.core.data.sample_export, nnpad.core.training.finetune"
+            "import nnpad.core.data.samples.store, nnpad.core.data.samples.importing\n"
+            "import nnpad.core.data.samples.exporting, nnpad.core.training.finetune"
         )
     }
     assert not loaded & {"PySide6", "pyqtgraph", "tensorflow", "keras"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnpad.core import nondigits
-from nnpad.core.strokes import CANVAS_SIZE
+from nnpad.core.ink.strokes import CANVAS_SIZE
+from nnpad.core.training import nondigits
 
 
 def test_the_same_seed_gives_the_same_drawings_and_a_longer_list_extends_it() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from nnpad.core.data import Dataset
 from nnpad.core.model.keras_bridge import to_network
-from nnpad.core.spec import Architecture, Recipe, SpecError, TrainConfig
+from nnpad.core.recipe.spec import Architecture, Recipe, SpecError, TrainConfig
 from nnpad.core.training import outlier_exposure
 
 pytestmark = pytest.mark.slow

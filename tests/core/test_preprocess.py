@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image
 
-from nnpad.core.image_file import load_image
-from nnpad.core.preprocess import drawing_to_mnist, find_ink, to_mnist
-from nnpad.core.strokes import Drawing, Stroke, render
+from nnpad.core.ink.image_file import load_image
+from nnpad.core.ink.strokes import Drawing, Stroke, render
+from nnpad.core.reading.preprocess import drawing_to_mnist, find_ink, to_mnist
 
 
 def digit(

@@ -10,11 +10,11 @@ import time
 
 import pytest
 
-from nnpad.core import presets
-from nnpad.core.curves import BatchPoint, thinned
 from nnpad.core.data import load_sample
-from nnpad.core.diagnosis import Diagnosis, diagnose
 from nnpad.core.progress import TrainResult
+from nnpad.core.recipe import presets
+from nnpad.core.runs.curves import BatchPoint, thinned
+from nnpad.core.runs.diagnosis import Diagnosis, diagnose
 
 pytestmark = pytest.mark.slow
 

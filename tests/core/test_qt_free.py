@@ -27,7 +27,7 @@ def core_modules() -> list[str]:
 
 def test_core_imports_no_qt_and_no_tensorflow() -> None:
     modules = [*core_modules(), "nnpad.cli"]
-    assert "nnpad.core.preprocess" in modules and len(modules) > 20
+    assert "nnpad.core.reading.preprocess" in modules and len(modules) > 20
     loaded = modules_loaded_after("\n".join(f"import {m}" for m in modules))
     assert set(modules) <= loaded
     heavy = {m.split(".")[0] for m in loaded} & {

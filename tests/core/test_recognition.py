@@ -7,17 +7,17 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from nnpad.core.ink.strokes import Drawing, Stroke
 from nnpad.core.model import store
-from nnpad.core.preprocess import drawing_to_mnist
-from nnpad.core.recognition import (
+from nnpad.core.reading.preprocess import drawing_to_mnist
+from nnpad.core.reading.recognition import (
     ReadingCache,
     Recognition,
     ordinal,
     read_digit,
     recognize_drawing,
 )
-from nnpad.core.strokes import Drawing, Stroke
-from nnpad.core.verdict import Verdict, percent
+from nnpad.core.reading.verdict import Verdict, percent
 
 
 @pytest.fixture(scope="module")

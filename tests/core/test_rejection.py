@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnpad.core.calibration import fit_temperature, softmax
-from nnpad.core.rejection import (
+from nnpad.core.measure.calibration import fit_temperature, softmax
+from nnpad.core.measure.rejection import (
     auroc,
     choose_thresholds,
     energy,
     fit_thresholds,
     outcome,
 )
-from nnpad.core.verdict import Thresholds
+from nnpad.core.reading.verdict import Thresholds
 
 
 def logits_with_top(tops: list[float], digit: int = 3) -> np.ndarray:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from nnpad.core import presets, spec
-from nnpad.core.curves import BatchPoint
 from nnpad.core.progress import BatchProgress, EpochResult, TrainResult
+from nnpad.core.recipe import presets, spec
 from nnpad.core.runs import RunFileError, RunHistory, load_run, load_runs, save_run
 from nnpad.core.runs import history as runs_module
+from nnpad.core.runs.curves import BatchPoint
 
 
 def overfitting_epochs(n: int = 8) -> list[EpochResult]:

@@ -7,10 +7,10 @@ import itertools
 import numpy as np
 import pytest
 
-from nnpad.core.explain import input_gradient, saliency
 from nnpad.core.model.batch_norm import BatchNorm
 from nnpad.core.model.network import DenseBlock, Network
-from nnpad.core.spec import Architecture
+from nnpad.core.reading.explain import input_gradient, saliency
+from nnpad.core.recipe.spec import Architecture
 
 
 def random_network(activation: str, batch_norm: bool, seed: int = 0) -> Network:

@@ -12,12 +12,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nnpad.core.data import load_sample, sample_import
-from nnpad.core.data.my_samples import SamplesError, SampleStore
-from nnpad.core.data.sample_export import export_samples
-from nnpad.core.data.sample_format import image_sidecar
-from nnpad.core.data.sample_import import ImportRefusedError, import_samples
-from nnpad.core.preprocess import to_mnist
+from nnpad.core.data import load_sample
+from nnpad.core.data.samples import importing as sample_import
+from nnpad.core.data.samples.exporting import export_samples
+from nnpad.core.data.samples.format import image_sidecar
+from nnpad.core.data.samples.importing import ImportRefusedError, import_samples
+from nnpad.core.data.samples.store import SamplesError, SampleStore
+from nnpad.core.reading.preprocess import to_mnist
 from tests.core.test_my_samples import drawing_of, snapshot
 
 

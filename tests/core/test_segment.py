@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nnpad.core.ink.strokes import CANVAS_SIZE, Drawing, Stroke, render
 from nnpad.core.model.store import load as load_model
-from nnpad.core.preprocess import drawing_to_mnist, to_mnist
-from nnpad.core.segment import Piece, segment_drawing, segment_image
-from nnpad.core.segment.components import label
-from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke, render
+from nnpad.core.reading.preprocess import drawing_to_mnist, to_mnist
+from nnpad.core.reading.segment import Piece, segment_drawing, segment_image
+from nnpad.core.reading.segment.components import label
 from tests.support.handwriting import PLAIN, random_drawing
 from tests.support.numbers import EUROPEAN, MOUSE, picture, random_number
 

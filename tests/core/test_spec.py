@@ -4,9 +4,15 @@ import json
 
 import pytest
 
-from nnpad.core import presets
-from nnpad.core import spec as specs
-from nnpad.core.spec import Architecture, Augmentation, Recipe, SpecError, TrainConfig
+from nnpad.core.recipe import presets
+from nnpad.core.recipe import spec as specs
+from nnpad.core.recipe.spec import (
+    Architecture,
+    Augmentation,
+    Recipe,
+    SpecError,
+    TrainConfig,
+)
 
 
 def test_default_is_the_classic_network() -> None:

@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnpad.core.preprocess import drawing_to_mnist
-from nnpad.core.strokes import (
+from nnpad.core.ink.strokes import (
     CANVAS_SIZE,
     Drawing,
     Stroke,
     render,
     render_for_network,
 )
+from nnpad.core.reading.preprocess import drawing_to_mnist
 
 
 def two(cx: float, cy: float, size: float, width: float) -> Drawing:

@@ -10,7 +10,7 @@ import pytest
 
 from nnpad.core.data import DataError
 from nnpad.core.data.traced import canvas_images, load_traced
-from nnpad.core.preprocess import drawing_to_mnist
+from nnpad.core.reading.preprocess import drawing_to_mnist
 from tests.support.real_strokes import SAMPLE
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from nnpad.core.data import Dataset
-from nnpad.core.spec import Architecture, Recipe, TrainConfig
+from nnpad.core.recipe.spec import Architecture, Recipe, TrainConfig
 from nnpad.core.training.trainer import Trainer
 from tests.support.recording import RecordingListener
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nnpad.core.undo import UndoStack
+from nnpad.core.ink.undo import UndoStack
 
 
 def test_undo_and_redo_walk_back_and_forth() -> None:

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from nnpad.core.strokes import Drawing, Stroke
-from nnpad.core.verdict import (
+from nnpad.core.ink.strokes import Drawing, Stroke
+from nnpad.core.reading.verdict import (
     DEFAULT_THRESHOLDS,
     Thresholds,
     read_logits,

@@ -13,15 +13,15 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from nnpad.core.strokes import CANVAS_SIZE
+from nnpad.core.ink.strokes import CANVAS_SIZE
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from PySide6.QtWidgets import QWidget
 
-    from nnpad.core.strokes import Drawing
-    from nnpad.ui.canvas import DrawingCanvas
+    from nnpad.core.ink.strokes import Drawing
+    from nnpad.ui.drawing.canvas import DrawingCanvas
 
 LEFT = Qt.MouseButton.LeftButton
 RIGHT = Qt.MouseButton.RightButton

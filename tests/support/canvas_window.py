@@ -19,9 +19,9 @@ from PySide6.QtWidgets import QApplication
 from tests.support.canvas_input import replay
 
 if TYPE_CHECKING:
-    from nnpad.core.recognition import Recognition
-    from nnpad.core.strokes import Drawing
-    from nnpad.ui.main_window import MainWindow
+    from nnpad.core.ink.strokes import Drawing
+    from nnpad.core.reading.recognition import Recognition
+    from nnpad.ui.window.main_window import MainWindow
 
 
 def open_window(model: str | Path | None = None) -> MainWindow:

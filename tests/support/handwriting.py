@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke
+from nnpad.core.ink.strokes import CANVAS_SIZE, Drawing, Stroke
 
 Polyline = list[tuple[float, float]]
 

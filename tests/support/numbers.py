@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke, render
+from nnpad.core.ink.strokes import CANVAS_SIZE, Drawing, Stroke, render
 from tests.support.handwriting import PLAIN, Style, ellipse, random_drawing
 
 # A European hand: crossed 7, open 4, 5 with a lifted hat, a 9 as a loop and a

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from nnpad.core.data.traced import TracedDigit, load_traced
-from nnpad.core.strokes import CANVAS_SIZE
+from nnpad.core.ink.strokes import CANVAS_SIZE
 from tests.support.numbers import Number, side_by_side
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "real_strokes_sample.json"

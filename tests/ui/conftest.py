@@ -10,9 +10,9 @@ import shiboken6
 from PySide6.QtCore import QSettings, QThread
 
 from nnpad.core.model import store
-from nnpad.ui.main_window import MainWindow
 from nnpad.ui.session import Session
-from nnpad.ui.training_worker import TrainingController
+from nnpad.ui.training.training_worker import TrainingController
+from nnpad.ui.window.main_window import MainWindow
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

@@ -10,12 +10,12 @@ import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
-from nnpad.core.explain import NeuronMaps, saliency
 from nnpad.core.model.network import DenseBlock, Network
-from nnpad.core.recognition import Recognition, read_digit
-from nnpad.core.spec import Architecture
-from nnpad.ui import grids
-from nnpad.ui.activation_view import ActivationView
+from nnpad.core.reading.explain import NeuronMaps, saliency
+from nnpad.core.reading.recognition import Recognition, read_digit
+from nnpad.core.recipe.spec import Architecture
+from nnpad.ui.inside import grids
+from nnpad.ui.inside.activation_view import ActivationView
 
 
 def make_network(

@@ -15,9 +15,9 @@ from PySide6.QtGui import (
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from nnpad.core.preprocess import drawing_to_mnist
-from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke, render, save_png
-from nnpad.ui.canvas import (
+from nnpad.core.ink.strokes import CANVAS_SIZE, Drawing, Stroke, render, save_png
+from nnpad.core.reading.preprocess import drawing_to_mnist
+from nnpad.ui.drawing.canvas import (
     BRUSH_DEFAULT,
     BRUSH_MAX,
     BRUSH_MIN,

@@ -7,8 +7,8 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from nnpad.ui.canvas import DrawingCanvas
-from nnpad.ui.canvas_overlays import DigitMark
+from nnpad.ui.drawing.canvas import DrawingCanvas
+from nnpad.ui.drawing.canvas_overlays import DigitMark
 from tests.ui.test_canvas import drag, widget_pos
 
 

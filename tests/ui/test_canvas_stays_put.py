@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QApplication
 
-from nnpad.core.recognition import Recognition, read_digit
-from nnpad.core.verdict import Thresholds, read_probabilities
-from nnpad.ui.canvas import CANVAS_WIDTH
+from nnpad.core.reading.recognition import Recognition, read_digit
+from nnpad.core.reading.verdict import Thresholds, read_probabilities
+from nnpad.ui.drawing.canvas import CANVAS_WIDTH
 from tests.support.canvas_input import (
     MOVE,
     PRESS,
@@ -25,7 +25,7 @@ from tests.support.canvas_input import (
 from tests.support.numbers import fitted, random_number
 
 if TYPE_CHECKING:
-    from nnpad.ui.main_window import MainWindow
+    from nnpad.ui.window.main_window import MainWindow
 
 SEVEN = [(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.6, 0.5), (0.45, 0.85)]
 SPECK = [(0.5, 0.5), (0.505, 0.5)]

@@ -8,15 +8,15 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from nnpad.core.conv_spec import Conv2D, Flatten, MaxPooling2D
-from nnpad.core.spec import Architecture, Recipe, TrainConfig
+from nnpad.core.recipe.conv_spec import Conv2D, Flatten, MaxPooling2D
+from nnpad.core.recipe.spec import Architecture, Recipe, TrainConfig
 from tests.support.canvas_input import draw_stroke
 from tests.support.shipped import use_test_cnn
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from nnpad.ui.main_window import MainWindow
+    from nnpad.ui.window.main_window import MainWindow
 
 SEVEN = [(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.6, 0.5), (0.45, 0.85)]
 ONE = [(0.5, 0.15), (0.5, 0.85)]

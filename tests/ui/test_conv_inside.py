@@ -11,14 +11,14 @@ import pytest
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtWidgets import QApplication
 
-from nnpad.core.conv_explain import conv_filters
 from nnpad.core.model import store
-from nnpad.ui.map_diagram import GAP
+from nnpad.core.reading.conv_explain import conv_filters
+from nnpad.ui.inside.map_diagram import GAP
 from tests.support.canvas_input import draw_stroke
 
 if TYPE_CHECKING:
-    from nnpad.ui.activation_view import ActivationView
-    from nnpad.ui.main_window import MainWindow
+    from nnpad.ui.inside.activation_view import ActivationView
+    from nnpad.ui.window.main_window import MainWindow
 
 CNN_SMALL = Path(__file__).parent.parent / "data" / "cnn_small.keras"
 SEVEN = [(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.6, 0.5), (0.45, 0.85)]

@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 
 from nnpad.core.data import load_sample
 from nnpad.core.model import store
-from nnpad.core.spec import Architecture, Recipe, TrainConfig
-from nnpad.ui.evaluate_panel import STALE, EvaluatePanel
+from nnpad.core.recipe.spec import Architecture, Recipe, TrainConfig
+from nnpad.ui.evaluate.evaluate_panel import STALE, EvaluatePanel
 from nnpad.ui.session import Session
 
 TIMEOUT = 20_000

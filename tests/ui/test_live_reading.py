@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nnpad.core import recognition as recognition_module
-from nnpad.core.recognition import recognize_drawing
-from nnpad.core.strokes import Drawing
-from nnpad.ui.canvas import CANVAS_WIDTH
-from nnpad.ui.main_window import MainWindow
+from nnpad.core.ink.strokes import Drawing
+from nnpad.core.reading import recognition as recognition_module
+from nnpad.core.reading.recognition import recognize_drawing
+from nnpad.ui.drawing.canvas import CANVAS_WIDTH
+from nnpad.ui.window.main_window import MainWindow
 from tests.support.canvas_input import (
     MOVE,
     PRESS,
@@ -23,7 +23,7 @@ from tests.support.canvas_input import (
 from tests.support.numbers import fitted, random_number
 
 if TYPE_CHECKING:
-    from nnpad.core.recognition import Recognition
+    from nnpad.core.reading.recognition import Recognition
 
 
 def assert_same_reading(shown: Recognition, fresh: Recognition) -> None:

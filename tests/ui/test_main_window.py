@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QMessageBox
 
 from nnpad.cli import main as cli
 from nnpad.core.model import store
-from nnpad.ui import dialogs
-from nnpad.ui.canvas import CANVAS_WIDTH
-from nnpad.ui.main_window import MainWindow
+from nnpad.ui.drawing.canvas import CANVAS_WIDTH
 from nnpad.ui.verdict_text import TextLines
+from nnpad.ui.window import dialogs
+from nnpad.ui.window.main_window import MainWindow
 from tests.support.canvas_input import draw_stroke, replay
 from tests.support.numbers import fitted, random_number
 
@@ -242,7 +242,7 @@ def test_network_input_is_mnist_like(window: MainWindow) -> None:
 def test_closing_while_training_stops_it_cleanly(
     window: MainWindow, qtbot, tiny_dataset, settings: QSettings
 ) -> None:
-    from nnpad.core.spec import Architecture, Recipe, TrainConfig
+    from nnpad.core.recipe.spec import Architecture, Recipe, TrainConfig
 
     controller = window.controller
     window.training.data.set_source(tiny_dataset)
@@ -265,7 +265,7 @@ def test_closing_while_training_stops_it_cleanly(
 
 @pytest.mark.slow
 def test_using_a_trained_model(window: MainWindow, qtbot, tiny_dataset) -> None:
-    from nnpad.core.spec import Architecture, Recipe, TrainConfig
+    from nnpad.core.recipe.spec import Architecture, Recipe, TrainConfig
 
     controller = window.controller
     window.training.data.set_source(tiny_dataset)

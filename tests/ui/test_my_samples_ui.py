@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from nnpad.core.data.my_samples import SampleStore
+from nnpad.core.data.samples.store import SampleStore
 from nnpad.core.model import store as model_store
 from nnpad.core.progress import format_percent
-from nnpad.ui.evaluate_panel import STALE
+from nnpad.ui.evaluate.evaluate_panel import STALE
 from tests.support.canvas_input import draw_stroke
 
 SEVEN = [(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.6, 0.5), (0.45, 0.85)]

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from nnpad.core.recognition import DigitReading, Recognition
-from nnpad.core.verdict import Thresholds, read_probabilities
-from nnpad.ui.prediction_view import PredictionView
+from nnpad.core.reading.recognition import DigitReading, Recognition
+from nnpad.core.reading.verdict import Thresholds, read_probabilities
+from nnpad.ui.reading.prediction_view import PredictionView
 from nnpad.ui.style import VERDICT
 from nnpad.ui.verdict_text import Headline, TextLines
 
@@ -170,7 +170,7 @@ def test_the_headline_shrinks_a_long_verdict_to_fit_and_keeps_its_height(qtbot):
 
 
 def test_a_long_number_narrows_its_chips_to_fit_the_strip(qtbot):
-    from nnpad.ui.number_strip import CHIP_WIDTH, NumberStrip
+    from nnpad.ui.reading.number_strip import CHIP_WIDTH, NumberStrip
 
     strip = NumberStrip()
     qtbot.addWidget(strip)

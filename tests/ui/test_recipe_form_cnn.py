@@ -6,10 +6,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from nnpad.core.conv_spec import Conv2D, Flatten, MaxPooling2D
-from nnpad.core.keras_code import keras_code
-from nnpad.core.presets import preset
-from nnpad.ui.recipe_form import RecipeForm
+from nnpad.core.recipe.conv_spec import Conv2D, Flatten, MaxPooling2D
+from nnpad.core.recipe.keras_code import keras_code
+from nnpad.core.recipe.presets import preset
+from nnpad.ui.training.recipe_form import RecipeForm
 
 LEFT = Qt.MouseButton.LeftButton
 

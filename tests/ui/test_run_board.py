@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from nnpad.core import presets
 from nnpad.core.progress import BatchProgress, EpochResult, TrainResult
+from nnpad.core.recipe import presets
 from nnpad.core.runs import RunHistory
-from nnpad.ui.run_board import RunBoard
-from nnpad.ui.training_worker import TrainingController
+from nnpad.ui.training.run_board import RunBoard
+from nnpad.ui.training.training_worker import TrainingController
 
 
 def feed(board: RunBoard, controller: TrainingController, losses, name="overfit"):

@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from nnpad.core.second_opinion import SecondOpinion
-from nnpad.core.verdict import DEFAULT_THRESHOLDS, read_probabilities
-from nnpad.ui.prediction_view import PredictionView
+from nnpad.core.reading.second_opinion import SecondOpinion
+from nnpad.core.reading.verdict import DEFAULT_THRESHOLDS, read_probabilities
+from nnpad.ui.reading.prediction_view import PredictionView
 from nnpad.ui.style import DISAGREES_STYLE
 from tests.support.canvas_input import draw_stroke
 from tests.support.shipped import use_test_cnn
@@ -18,7 +18,7 @@ from tests.support.shipped import use_test_cnn
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from nnpad.ui.main_window import MainWindow
+    from nnpad.ui.window.main_window import MainWindow
 
 SEVEN = [(0.25, 0.2), (0.5, 0.2), (0.75, 0.2), (0.6, 0.5), (0.45, 0.85)]
 

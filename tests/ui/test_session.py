@@ -7,8 +7,8 @@ import time
 import numpy as np
 import pytest
 
+from nnpad.core.ink.strokes import Drawing, Stroke
 from nnpad.core.model import store
-from nnpad.core.strokes import Drawing, Stroke
 from nnpad.ui.session import Session
 
 SEVEN = Drawing((Stroke([(70, 60), (210, 60), (120, 240)], width=18),))

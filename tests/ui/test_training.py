@@ -17,7 +17,6 @@ from nnpad.core import data as data_module
 from nnpad.core.data import OfflineError
 from nnpad.core.model.network import Network
 from nnpad.core.model.store import load as read_model
-from nnpad.core.presets import ALL_PRESETS, preset
 from nnpad.core.progress import (
     BatchProgress,
     EpochResult,
@@ -26,15 +25,16 @@ from nnpad.core.progress import (
     format_duration,
     format_percent,
 )
-from nnpad.core.spec import (
+from nnpad.core.recipe.presets import ALL_PRESETS, preset
+from nnpad.core.recipe.spec import (
     Architecture,
     Recipe,
     SpecError,
     TrainConfig,
 )
-from nnpad.ui.recipe_fields import parse_hidden
-from nnpad.ui.training_panel import TrainingPanel
-from nnpad.ui.training_worker import TrainingController
+from nnpad.ui.training.recipe_fields import parse_hidden
+from nnpad.ui.training.training_panel import TrainingPanel
+from nnpad.ui.training.training_worker import TrainingController
 
 TIMEOUT = 60_000
 LEFT = Qt.MouseButton.LeftButton
@@ -315,7 +315,7 @@ def test_offline_mnist_shows_message_and_offers_local_file(
 
     chosen = str(tmp_path / "mnist.npz")
     monkeypatch.setattr(
-        "nnpad.ui.dialogs.QFileDialog.getOpenFileName",
+        "nnpad.ui.window.dialogs.QFileDialog.getOpenFileName",
         lambda *args, **kwargs: (chosen, ""),
     )
     qtbot.mouseClick(panel.local_file_button, LEFT)
@@ -440,7 +440,7 @@ def test_buttons_have_tooltips_names_and_keyboard_paths(panel):
 
 def test_panel_does_not_import_tensorflow():
     code = (
-        "import sys; import nnpad.ui.training_panel; "
+        "import sys; import nnpad.ui.training.training_panel; "
         "print('tensorflow' in sys.modules or 'keras' in sys.modules)"
     )
     out = subprocess.run(

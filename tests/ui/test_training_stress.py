@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 import pytest
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from nnpad.core.spec import Architecture, Recipe, TrainConfig
-from nnpad.ui.main_window import MainWindow
-from nnpad.ui.training_worker import TrainingController
+from nnpad.core.recipe.spec import Architecture, Recipe, TrainConfig
+from nnpad.ui.training.training_worker import TrainingController
+from nnpad.ui.window.main_window import MainWindow
 from tests.support.canvas_input import draw_stroke
 
 if TYPE_CHECKING:

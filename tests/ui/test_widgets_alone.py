@@ -7,20 +7,20 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QSlider
 
-from nnpad.core.evaluation import Evaluation
+from nnpad.core.measure.evaluation import Evaluation
 from nnpad.core.model import store
 from nnpad.core.progress import EpochResult, TrainResult, format_percent
+from nnpad.core.recipe.spec import Architecture, Recipe, TrainConfig
 from nnpad.core.runs import RunHistory
-from nnpad.core.spec import Architecture, Recipe, TrainConfig
 from nnpad.core.training.finetune import FinetuneResult
 from nnpad.core.training.finetune_config import FinetuneConfig, finetune_recipe
 from nnpad.ui import style
-from nnpad.ui.actions import ACTIONS, CANVAS_TOOLS, MENUS, Actions, Parts
-from nnpad.ui.activation_view import ActivationView
-from nnpad.ui.confusion_view import ConfusionView
-from nnpad.ui.model_offer import ModelOffer
-from nnpad.ui.runs_table import RunsTable
+from nnpad.ui.evaluate.confusion_view import ConfusionView
+from nnpad.ui.inside.activation_view import ActivationView
 from nnpad.ui.session import Session
+from nnpad.ui.training.model_offer import ModelOffer
+from nnpad.ui.training.runs_table import RunsTable
+from nnpad.ui.window.actions import ACTIONS, CANVAS_TOOLS, MENUS, Actions, Parts
 
 RECIPE = Recipe(Architecture(hidden=(8,)), TrainConfig(epochs=3))
 

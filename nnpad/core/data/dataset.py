@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES
+from nnpad.core.recipe.spec import INPUT_SHAPE, NUM_CLASSES
 
 
 class DataError(ValueError):

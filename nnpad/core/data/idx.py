@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from nnpad.core.data.dataset import DataError, Dataset, make_dataset, validate_arrays
-from nnpad.core.spec import INPUT_SHAPE
+from nnpad.core.recipe.spec import INPUT_SHAPE
 
 if TYPE_CHECKING:
     import os

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from nnpad.core.data.dataset import DataError
-from nnpad.core.preprocess import drawing_to_mnist
-from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke
+from nnpad.core.ink.strokes import CANVAS_SIZE, Drawing, Stroke
+from nnpad.core.reading.preprocess import drawing_to_mnist
 
 __all__ = ["TracedDigit", "canvas_images", "load_traced"]
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnpad.core import conv_spec
 from nnpad.core.model.archive_layers import (
     CONV_CLASSES,
     ConvPlan,
@@ -31,7 +30,8 @@ from nnpad.core.model.archive_layers import (
 from nnpad.core.model.batch_norm import BatchNorm
 from nnpad.core.model.network import INPUT_SIZE, DenseBlock, Network
 from nnpad.core.model.trained import TrainedModel
-from nnpad.core.spec import (
+from nnpad.core.recipe import conv_spec
+from nnpad.core.recipe.spec import (
     CONV_INPUT_SHAPE,
     INPUT_SHAPE,
     NUM_CLASSES,

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nnpad.core import conv_spec
 from nnpad.core.model.network import feature_layer
-from nnpad.core.spec import CONV_INPUT_SHAPE, SpecError
-from nnpad.core.spec_checks import ACTIVATIONS
+from nnpad.core.recipe import conv_spec
+from nnpad.core.recipe.spec import CONV_INPUT_SHAPE, SpecError
+from nnpad.core.recipe.spec_checks import ACTIVATIONS
 
 if TYPE_CHECKING:
     from nnpad.core.model.conv import FeatureLayer

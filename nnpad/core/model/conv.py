@@ -12,7 +12,7 @@ Measured on one BLAS thread here (tests/benchmarks/bench_cnn_inference.py):
 
 Each layer has ``__call__`` (the forward pass of a batch) and ``input_gradient``
 (from the gradient at its output, the gradient at its input), which the saliency in
-:mod:`nnpad.core.explain` chains; both are exact, not approximations.
+:mod:`nnpad.core.reading.explain` chains; both are exact, not approximations.
 """
 
 from __future__ import annotations

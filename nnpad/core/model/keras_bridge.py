@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nnpad.core import conv_spec, tf_env
+from nnpad.core import tf_env
 from nnpad.core.files import atomic_path
 from nnpad.core.model.archive import METADATA_NAME, ModelFileError
 from nnpad.core.model.batch_norm import BatchNorm
@@ -25,7 +25,8 @@ from nnpad.core.model.network import (
     feature_arrays,
     feature_layer,
 )
-from nnpad.core.spec import INPUT_SHAPE, NUM_CLASSES, Architecture, Recipe
+from nnpad.core.recipe import conv_spec
+from nnpad.core.recipe.spec import INPUT_SHAPE, NUM_CLASSES, Architecture, Recipe
 
 if TYPE_CHECKING:
     import keras

@@ -18,11 +18,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nnpad.core import conv_spec
 from nnpad.core.model import conv
 from nnpad.core.model.activations import ACTIVATIONS
 from nnpad.core.model.batch_norm import BatchNorm
-from nnpad.core.spec import CONV_INPUT_SHAPE, INPUT_SHAPE, NUM_CLASSES, Architecture
+from nnpad.core.recipe import conv_spec
+from nnpad.core.recipe.spec import (
+    CONV_INPUT_SHAPE,
+    INPUT_SHAPE,
+    NUM_CLASSES,
+    Architecture,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from nnpad.core.verdict import Thresholds
+from nnpad.core.reading.verdict import Thresholds
 
 if TYPE_CHECKING:
     from nnpad.core.model.network import Network
-    from nnpad.core.spec import Recipe
+    from nnpad.core.recipe.spec import Recipe
 
 
 @dataclass(frozen=True, eq=False)

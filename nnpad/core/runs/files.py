@@ -11,11 +11,11 @@ import math
 from pathlib import Path
 from typing import Any
 
-from nnpad.core.curves import BatchPoint
 from nnpad.core.files import atomic_path
 from nnpad.core.progress import EpochResult, kept_epoch
+from nnpad.core.recipe.spec import Recipe, SpecError
+from nnpad.core.runs.curves import BatchPoint
 from nnpad.core.runs.run import STATUSES, Run, clean_name, rediagnosed
-from nnpad.core.spec import Recipe, SpecError
 
 #: The version of the run files written by :func:`save_run`.
 RUN_FORMAT = 1

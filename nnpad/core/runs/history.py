@@ -8,8 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nnpad.core.curves import BatchPoint, thinned
 from nnpad.core.progress import BatchProgress, EpochResult
+from nnpad.core.runs.curves import BatchPoint, thinned
 from nnpad.core.runs.files import delete_run, load_runs, save_run
 from nnpad.core.runs.run import Run, clean_name, preset_name, rediagnosed
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from nnpad.core.progress import TrainResult
-    from nnpad.core.spec import Recipe
+    from nnpad.core.recipe.spec import Recipe
 
 #: Batch points kept per run; older ones are thinned, so memory stays bounded.
 MAX_BATCH_POINTS = 1000

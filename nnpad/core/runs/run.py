@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from nnpad.core.curves import BatchPoint, best_epoch
-from nnpad.core.diagnosis import Diagnosis, RunStatus, diagnose
-from nnpad.core.presets import ALL_PRESETS
+from nnpad.core.recipe.presets import ALL_PRESETS
+from nnpad.core.runs.curves import BatchPoint, best_epoch
+from nnpad.core.runs.diagnosis import Diagnosis, RunStatus, diagnose
 
 if TYPE_CHECKING:
     from nnpad.core.progress import EpochResult
-    from nnpad.core.spec import Recipe
+    from nnpad.core.recipe.spec import Recipe
 
 STATUSES: tuple[RunStatus, ...] = ("running", "finished", "stopped", "nan")
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import threading
 
     from nnpad.core.progress import Status, TrainingListener
-    from nnpad.core.spec import Architecture
+    from nnpad.core.recipe.spec import Architecture
 
 keras = tf_env.keras()
 Callback: Any = keras.callbacks.Callback  # Keras ships no types

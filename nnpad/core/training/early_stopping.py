@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from nnpad.core.progress import TrainResult
-    from nnpad.core.spec import TrainConfig
+    from nnpad.core.recipe.spec import TrainConfig
 
 keras = tf_env.keras()
 EarlyStopping: Any = keras.callbacks.EarlyStopping  # Keras ships no types

@@ -32,14 +32,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nnpad.core.evaluation import Evaluation, evaluate, images_to_measure, measure
+from nnpad.core.measure.evaluation import (
+    Evaluation,
+    evaluate,
+    images_to_measure,
+    measure,
+)
 from nnpad.core.progress import (
     SilentListener,
     Stoppable,
     TrainingListener,
     TrainResult,
 )
-from nnpad.core.spec import NUM_CLASSES
+from nnpad.core.recipe.spec import NUM_CLASSES
 from nnpad.core.training.finetune_config import (
     FinetuneConfig,
     finetune_recipe,

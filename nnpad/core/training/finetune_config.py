@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from nnpad.core.spec import Augmentation, Recipe
+from nnpad.core.recipe.spec import Augmentation, Recipe
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from nnpad.core.progress import BatchProgress, EpochResult, Status, TrainingStar
 
 if TYPE_CHECKING:
     from nnpad.core.progress import TrainingListener
-    from nnpad.core.spec import Architecture
+    from nnpad.core.recipe.spec import Architecture
     from nnpad.core.training.finetune_config import FinetuneConfig
 
 keras = tf_env.keras()

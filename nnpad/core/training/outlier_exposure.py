@@ -1,11 +1,12 @@
 """Outlier exposure: teach the network what is not a digit (Hendrycks et al., 2019).
 
-Generated non-digits (`nnpad.core.nondigits`, training kinds only) join the training
-images with the label `OUTLIER_LABEL`. For them the loss is the cross-entropy from the
-uniform distribution to the softmax, times a weight (``lambda``, 0.5 in the paper), so
-the network learns to spread its belief over the ten digits; for digits it is the
-usual cross-entropy. They go through the model's augmentation layers like the digits,
-and validation stays on digits only. Accuracy is measured on the digits of a batch.
+Generated non-digits (`nnpad.core.training.nondigits`, training kinds only) join the
+training images with the label `OUTLIER_LABEL`. For them the loss is the cross-entropy
+from the uniform distribution to the softmax, times a weight (``lambda``, 0.5 in the
+paper), so the network learns to spread its belief over the ten digits; for digits it is
+the usual cross-entropy. They go through the model's augmentation layers like the
+digits, and validation stays on digits only. Accuracy is measured on the digits of a
+batch.
 
 TensorFlow is imported by the functions that build Keras objects, not at import.
 """
@@ -18,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nnpad.core import tf_env
-from nnpad.core.nondigits import nondigit_images
-from nnpad.core.spec import NUM_CLASSES
+from nnpad.core.recipe.spec import NUM_CLASSES
+from nnpad.core.training.nondigits import nondigit_images
 
 if TYPE_CHECKING:
-    from nnpad.core.spec import TrainConfig
+    from nnpad.core.recipe.spec import TrainConfig
 
 __all__ = [
     "OUTLIER_LABEL",
@@ -59,7 +60,7 @@ def with_outliers(
     """Append ``train.outliers`` non-digits labelled `OUTLIER_LABEL` to ``x, y``.
 
     The generator's seed is the recipe's seed, which never collides with the
-    selection and test seeds of `nnpad.core.nondigits`. The training pipeline
+    selection and test seeds of `nnpad.core.training.nondigits`. The training pipeline
     shuffles, so the outliers end up spread over every batch.
     """
     outliers = training_outliers(train.outliers, train.seed)

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nnpad.core import tf_env
-from nnpad.core.curves import best_epoch
 from nnpad.core.data import Dataset, split_validation
+from nnpad.core.measure.rejection import fit_thresholds
 from nnpad.core.model.keras_bridge import build, to_network
 from nnpad.core.progress import (
     SilentListener,
@@ -24,7 +24,7 @@ from nnpad.core.progress import (
     TrainingStarted,
     TrainResult,
 )
-from nnpad.core.rejection import fit_thresholds
+from nnpad.core.runs.curves import best_epoch
 from nnpad.core.training import outlier_exposure
 from nnpad.core.training.callbacks import (
     BatchReporter,
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from nnpad.core.progress import TrainingListener
-    from nnpad.core.spec import Recipe
+    from nnpad.core.recipe.spec import Recipe
 
 keras = tf_env.keras()
 

@@ -1,0 +1,1 @@
+"""My samples: the store, its file format, import and export."""

@@ -1,0 +1,1 @@
+"""What a person puts in: pen strokes, undo, and picture files."""

@@ -1,0 +1,1 @@
+"""Measuring a model: one rule for which images, calibration, rejection."""

@@ -1,0 +1,1 @@
+"""The live reading path: prepare, segment, read, judge and explain."""

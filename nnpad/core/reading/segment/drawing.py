@@ -1,0 +1,310 @@
+"""Digits in a drawing: strokes grouped by digit, erasers with the ink they reach."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+
+from nnpad.core.ink.strokes import CANVAS_SIZE, Drawing, Stroke, render
+from nnpad.core.reading.preprocess import drawing_to_mnist
+from nnpad.core.reading.segment.common import (
+    MAX_PARTITION,
+    WIDE,
+    Classify,
+    Piece,
+    Split,
+    Splitter,
+    both_tall,
+    is_speck,
+    join,
+    line_height,
+    overlap,
+)
+
+# Points further out are clamped, as `Stroke` clamps them for rendering.
+COORD_LIMIT = 10.0 * CANVAS_SIZE
+
+# (drawing order, stroke, its visible points densified) for each ink stroke.
+Item = tuple[int, Stroke, np.ndarray]
+
+
+@dataclass(frozen=True, eq=False)
+class Strokes:
+    """Ink strokes taken together, with the box of their visible points."""
+
+    items: tuple[Item, ...]
+    box: np.ndarray  # x0, y0, x1, y1
+
+    @staticmethod
+    def of(items: list[Item]) -> Strokes:
+        """The strokes in drawing order with their box."""
+        items = sorted(items, key=lambda t: t[0])
+        pts = np.concatenate([t[2] for t in items])
+        return Strokes(tuple(items), np.concatenate((pts.min(axis=0), pts.max(axis=0))))
+
+    @property
+    def points(self) -> np.ndarray:
+        """All the visible points."""
+        return np.concatenate([t[2] for t in self.items])
+
+    def ink_box(self) -> tuple[float, float, float, float]:
+        """The box of the visible ink, half of each pen width included."""
+        lo = np.min([p.min(axis=0) - s.width / 2 for _, s, p in self.items], axis=0)
+        hi = np.max([p.max(axis=0) + s.width / 2 for _, s, p in self.items], axis=0)
+        return (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+
+
+def finite_points(stroke: Stroke) -> np.ndarray:
+    """The stroke's finite points as an ``(n, 2)`` array, clamped as strokes are."""
+    pts = np.asarray(stroke.points, dtype=np.float64).reshape(-1, 2)
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    return np.clip(pts, -COORD_LIMIT, COORD_LIMIT)
+
+
+def densify(pts: np.ndarray, step: float) -> np.ndarray:
+    """Points along the polyline no further apart than ``step``."""
+    if len(pts) < 2:
+        return pts
+    seg = np.diff(pts, axis=0)
+    n = np.maximum(np.ceil(np.hypot(seg[:, 0], seg[:, 1]) / step), 1).astype(np.int64)
+    which = np.repeat(np.arange(len(seg)), n)
+    t = (np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)) / n[which]
+    return np.vstack((pts[which] + seg[which] * t[:, None], pts[-1:]))
+
+
+def visible(drawing: Drawing, points: list[np.ndarray]) -> list[np.ndarray]:
+    """Each ink stroke's points minus those an eraser painted over on the canvas."""
+    if not any(s.erase for s in drawing.strokes):
+        return points
+    k = 0.5  # a coarse rendering is enough to tell erased points
+    side = int(CANVAS_SIZE * k)
+    reach = max((float(p[:, 0].max()) for p in points if len(p)), default=0.0)
+    wide = int(min(max(side, math.ceil(reach * k) + 1), 8192))
+    img = render(drawing, side, supersample=1, width=wide)
+    out = []
+    for pts in points:
+        ij = np.floor(pts * k).astype(np.int64)
+        inside = (ij >= 0).all(axis=1) & (ij[:, 0] < wide) & (ij[:, 1] < side)
+        keep = ~inside  # points off the rendering are kept
+        keep[inside] = img[ij[inside, 1], ij[inside, 0]] > 0
+        out.append(pts[keep])
+    return out
+
+
+def cut_strokes(
+    group: Strokes, x: float
+) -> tuple[list[tuple[int, Stroke]], list[tuple[int, Stroke]]]:
+    """``(order, stroke)`` lists of the group's ink left and right of ``x``.
+
+    A stroke that crosses the vertical line is split there into runs of points,
+    each a stroke of its own.
+    """
+    sides: tuple[list[tuple[int, Stroke]], list[tuple[int, Stroke]]] = ([], [])
+    for order, stroke, _ in group.items:
+        raw = finite_points(stroke)
+        right = raw[:, 0] >= x
+        bounds = np.flatnonzero(np.diff(right.astype(np.int8))) + 1
+        for run in np.split(np.arange(len(raw)), bounds):
+            # Stroke takes any (n, 2) points and stores them as a tuple.
+            part = Stroke(raw[run], stroke.width, stroke.erase)  # type: ignore[arg-type]
+            sides[bool(right[run[0]])].append((order, part))
+    return sides
+
+
+def cut_columns(group: Strokes, height: float, several: bool) -> list[float]:
+    """Where to cut a group through its strokes, best first.
+
+    The x positions, at least ``0.1 H`` from the ends, that the fewest stroke
+    segments cross (where two digits written in one stroke join, the pen crosses
+    once; through a digit, mostly twice or more), the most central first among
+    equals; one, or with ``several`` up to 8 at least ``0.12 H`` apart.
+    """
+    segs = [
+        (np.minimum(p[:-1, 0], p[1:, 0]), np.maximum(p[:-1, 0], p[1:, 0]))
+        for _, _, p in group.items
+        if len(p) > 1
+    ]
+    x0, x1 = float(group.box[0]), float(group.box[2])
+    xs = np.arange(x0 + 0.1 * height, x1 - 0.1 * height, 0.02 * height)
+    if not segs or not len(xs):
+        return []
+    lo = np.concatenate([a for a, _ in segs])
+    hi = np.concatenate([b for _, b in segs])
+    crossings = ((lo <= xs[:, None]) & (xs[:, None] < hi)).sum(axis=1)
+    order = np.lexsort((np.abs(xs - (x0 + x1) / 2), crossings))
+    picked: list[float] = []
+    for i in order:
+        if all(abs(xs[i] - x) >= 0.12 * height for x in picked):
+            picked.append(float(xs[i]))
+        if len(picked) == (8 if several else 1):
+            break
+    return picked
+
+
+class DrawingSplitter(Splitter[Strokes]):
+    """Splits groups of strokes; images are `drawing_to_mnist` of sub-drawings."""
+
+    def __init__(
+        self, drawing: Drawing, step: float, height: float, classify: Classify | None
+    ) -> None:
+        super().__init__(height, classify)
+        self.drawing = drawing
+        self.step = step
+        self.erasers = [(i, s) for i, s in enumerate(drawing.strokes) if s.erase]
+        # Keyed by the strokes' ids; each entry keeps its strokes alive so that
+        # no id is reused while the cache lives.
+        self.cache: dict[tuple[int, ...], tuple[object, np.ndarray | None]] = {}
+
+    def key(self, group: Strokes) -> tuple[int, ...]:
+        """The ids of the group's strokes (the image cache keeps them alive)."""
+        return tuple(id(s) for _, s, _ in group.items)
+
+    def box(self, group: Strokes) -> np.ndarray:
+        """The box of the group's visible points."""
+        return group.box
+
+    def sub_drawing(self, group: Strokes) -> Drawing:
+        """The group's strokes with the erasers that reach its ink, in order."""
+        lo, hi = group.box[:2], group.box[2:]
+        pen = max(s.width for _, s, _ in group.items) / 2
+        strokes = [(i, s) for i, s, _ in group.items]
+        for i, eraser in self.erasers:
+            pts = finite_points(eraser)
+            reach = eraser.width / 2 + pen
+            if len(pts) and (
+                (pts.max(axis=0) + reach >= lo).all()
+                and (pts.min(axis=0) - reach <= hi).all()
+            ):
+                strokes.append((i, eraser))
+        strokes.sort(key=lambda t: t[0])
+        return Drawing(tuple(s for _, s in strokes))
+
+    def image(self, group: Strokes) -> np.ndarray | None:
+        """`drawing_to_mnist` of the group's sub-drawing."""
+        key = self.key(group)
+        if key not in self.cache:
+            image = drawing_to_mnist(self.sub_drawing(group))
+            self.cache[key] = (group.items, image)
+        return self.cache[key][1]
+
+    def candidates(self, group: Strokes) -> list[Split[Strokes]]:
+        """Two-way partitions of the strokes; a cut when there are none."""
+        h = self.height
+        items = sorted(group.items, key=lambda t: float(t[2][:, 0].mean()))
+        n = len(items)
+        if n <= MAX_PARTITION:
+            # Every split into two sets (the first keeps the leftmost stroke).
+            parts = [
+                (
+                    [items[i] for i in range(n) if i not in other],
+                    [items[i] for i in other],
+                )
+                for size in range(1, n)
+                for other in combinations(range(1, n), size)
+            ]
+        else:  # splits between strokes in x order
+            parts = [(items[:k], items[k:]) for k in range(1, n)]
+        out = []
+        for a, b in parts:
+            left, right = Strokes.of(a), Strokes.of(b)
+            if left.box[0] + left.box[2] > right.box[0] + right.box[2]:
+                left, right = right, left
+            if both_tall(left.box, right.box, h):
+                out.append(Split(left, right, overlap(left.box, right.box, h)))
+        if not out and group.box[2] - group.box[0] > WIDE * h:
+            # One stroke (or strokes that cannot be told apart) across two digits.
+            for x in cut_columns(group, h, several=self.classify is not None):
+                sides = [self.items(side) for side in cut_strokes(group, x)]
+                if all(sides):
+                    left, right = Strokes.of(sides[0]), Strokes.of(sides[1])
+                    if both_tall(left.box, right.box, h):
+                        out.append(Split(left, right))
+        return out
+
+    def items(self, strokes: list[tuple[int, Stroke]]) -> list[Item]:
+        """``(order, stroke, visible points)`` of those strokes that show."""
+        points = visible(
+            self.drawing, [densify(finite_points(s), self.step) for _, s in strokes]
+        )
+        return [
+            (i, s, pts) for (i, s), pts in zip(strokes, points, strict=True) if len(pts)
+        ]
+
+
+def segment_drawing(drawing: Drawing, classify: Classify | None = None) -> list[Piece]:
+    """Split a drawing into its digits, left to right.
+
+    Parameters
+    ----------
+    drawing
+        The strokes, on a canvas ``CANVAS_SIZE`` units high and any width.
+    classify
+        Optional ``images (n, 28, 28) -> probabilities (n, 10)``, called with a
+        batch per group that might hold touching digits, to choose how to split
+        it. Without it, only groups wider than a digit are split, where their
+        sides overlap least.
+
+    Returns
+    -------
+    list of Piece
+        Empty when there is no visible ink. When one group holds all the visible
+        ink (a single digit, a lone dot or only specks), one piece whose drawing
+        is ``drawing`` itself and whose image is exactly
+        ``drawing_to_mnist(drawing)``. Otherwise each digit's own sub-drawing and
+        its `drawing_to_mnist`; specks apart from the digits are left out.
+    """
+    if not isinstance(drawing, Drawing):
+        raise ValueError(f"expected a Drawing, got {drawing!r}")
+    ink = [(i, s, finite_points(s)) for i, s in enumerate(drawing.strokes)]
+    ink = [t for t in ink if not t[1].erase and len(t[2])]
+    if not ink:
+        return []
+    ys = np.concatenate([t[2][:, 1] for t in ink])
+    length = sum(float(np.hypot(*np.diff(t[2], axis=0).T).sum()) for t in ink)
+    # Points about 3% of the ink's height apart, and a few thousand at most.
+    step = max(min(max(0.03 * float(np.ptp(ys)), 0.5), 6.0), length / 4000)
+    shown = visible(drawing, [densify(t[2], step) for t in ink])
+    units = [
+        Strokes.of([(i, s, pts)])
+        for (i, s, _), pts in zip(ink, shown, strict=True)
+        if len(pts)
+    ]
+    if not units:
+        return []
+    boxes = np.array([u.box for u in units])
+    height = line_height(boxes, 0.02 * CANVAS_SIZE)
+    groups = [
+        Strokes.of([units[i].items[0] for i in members])
+        for members in join(boxes, [u.points for u in units], height)
+    ]
+    digits = [g for g in groups if not is_speck(g.box, height)]
+    if not digits:
+        return _whole(drawing, groups)
+    splitter = DrawingSplitter(drawing, step, height, classify)
+    pieces = splitter.split_all(digits)
+    if len(pieces) == 1 and len(pieces[0].items) == len(units):
+        return _whole(drawing, pieces)
+    out = []
+    for group in pieces:
+        image = splitter.image(group)
+        if image is not None:
+            out.append(Piece(group.ink_box(), image, splitter.sub_drawing(group)))
+    return sorted(out, key=lambda p: p.box[0] + p.box[2])
+
+
+def _whole(drawing: Drawing, groups: list[Strokes]) -> list[Piece]:
+    """The whole drawing as one piece, read exactly as a single digit is.
+
+    Empty when `drawing_to_mnist` sees no ink (its pen and erasers are the
+    network's, which can hide a sliver the canvas still shows).
+    """
+    image = drawing_to_mnist(drawing)
+    if image is None:
+        return []
+    boxes = np.array([g.ink_box() for g in groups])
+    lo, hi = boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)
+    box = (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+    return [Piece(box, image, drawing)]

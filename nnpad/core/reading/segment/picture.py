@@ -1,0 +1,347 @@
+"""Digits in a picture: ink components grouped by digit, touching digits cut apart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+
+from nnpad.core.reading.preprocess import Polarity, find_ink, to_mnist
+from nnpad.core.reading.segment.common import (
+    MAX_PARTITION,
+    Classify,
+    Piece,
+    Split,
+    Splitter,
+    both_tall,
+    is_speck,
+    join,
+    line_height,
+    overlap,
+)
+from nnpad.core.reading.segment.components import label
+
+# Ink taller than this (pixels) is reduced to it first.
+WORK_HEIGHT = 320
+# Components of at most this many pixels are noise (salt, JPEG specks).
+NOISE_PIXELS = 2
+# A group this wide (in H) may be cut through its ink, at up to CUTS columns
+# (least ink first, then every CUT_STEP) at least CUT_MARGIN from its ends, each
+# cut wandering up to CUT_BAND from its column.
+CUT_WIDTH = 0.6
+CUTS = 8
+CUT_STEP = 0.12
+CUT_MARGIN = 0.1
+CUT_BAND = 0.3
+# With a classifier, straight cuts are tried as well, every STRAIGHT_STEP (in H):
+# the least-ink paths often wander around a stroke's end instead of between the
+# digits, where a plain vertical cut separates them.
+STRAIGHT_STEP = 0.08
+
+
+@dataclass(frozen=True, eq=False)
+class Pixels:
+    """Ink pixels taken together: whole components, or one side of a cut."""
+
+    key: tuple[object, ...]  # names the pixels, for the image cache
+    xy: np.ndarray  # (n, 2) int x, y
+    lab: np.ndarray  # (n,) the component of each pixel
+    box: np.ndarray  # x0, y0, x1, y1 (exclusive)
+
+    @staticmethod
+    def of(key: tuple[object, ...], xy: np.ndarray, lab: np.ndarray) -> Pixels | None:
+        """The pixels with their box; None without any."""
+        if not len(xy):
+            return None
+        return Pixels(
+            key, xy, lab, np.concatenate((xy.min(axis=0), xy.max(axis=0) + 1))
+        )
+
+    def part(self, name: object, chosen: np.ndarray) -> Pixels | None:
+        """The chosen pixels, named ``name`` within this group."""
+        return Pixels.of((*self.key, name), self.xy[chosen], self.lab[chosen])
+
+
+def grow(mask: np.ndarray) -> np.ndarray:
+    """The mask and its 8 neighbours (a 3x3 dilation)."""
+    out = mask.copy()
+    out[1:] |= mask[:-1]
+    out[:-1] |= mask[1:]
+    rows = out.copy()
+    out[:, 1:] |= rows[:, :-1]
+    out[:, :-1] |= rows[:, 1:]
+    return out
+
+
+def cut_columns(group: Pixels, height: float, several: bool) -> list[int]:
+    """Columns to cut near, away from the ends, best first.
+
+    The least-ink column (smoothed over a few pixels) and, with ``several``, the
+    other local minima of the column profile and columns every ``CUT_STEP * H``,
+    up to ``CUTS`` in all.
+    """
+    x0, x1 = int(group.box[0]), int(group.box[2])
+    margin = max(1, round(CUT_MARGIN * height))
+    if x1 - x0 <= 2 * margin:
+        return []
+    profile = np.bincount(group.xy[:, 0] - x0, minlength=x1 - x0).astype(np.float64)
+    k = max(1, round(0.03 * height))
+    smooth = np.convolve(profile, np.ones(2 * k + 1) / (2 * k + 1), mode="same")
+    inner = smooth[margin : len(smooth) - margin]
+    is_min = np.ones(len(inner), dtype=bool)
+    is_min[1:] &= inner[1:] <= inner[:-1]
+    is_min[:-1] &= inner[:-1] <= inner[1:]
+    centre = (len(inner) - 1) / 2
+    found = sorted(np.flatnonzero(is_min), key=lambda i: (inner[i], abs(i - centre)))
+    if not several:
+        return [x0 + margin + int(found[0])]
+    step = max(1, round(CUT_STEP * height))
+    picked: list[int] = []
+    for i in [*found, *range(0, len(inner), step)]:
+        if all(abs(i - j) > step // 2 for j in picked):  # a flat valley counts once
+            picked.append(int(i))
+        if len(picked) == CUTS:
+            break
+    return [x0 + margin + i for i in picked]
+
+
+def cut_paths(group: Pixels, anchors: list[int], band: int) -> list[np.ndarray]:
+    """For each anchor column, the top-to-bottom path that crosses the least ink.
+
+    Dynamic programming over the rows of the group's box, all anchors at once: a
+    path moves at most one pixel sideways per row and stays within ``band``
+    pixels of its anchor. Returns each path's x for each row of the box.
+    """
+    x0, y0, x1, y1 = (int(v) for v in group.box)
+    grid = np.zeros((y1 - y0, x1 - x0), dtype=np.float64)
+    grid[group.xy[:, 1] - y0, group.xy[:, 0] - x0] = 1.0
+    # Band k covers columns anchors[k] - band .. + band; outside the box is barred.
+    cols = np.asarray(anchors)[:, None] - x0 + np.arange(-band, band + 1)
+    inside = (cols >= 0) & (cols < x1 - x0)
+    bands = np.where(inside, grid[:, np.clip(cols, 0, x1 - x0 - 1)], np.inf)
+    bend = 1e-3  # a tiny price per sideways step keeps paths straight in the paper
+    cost = bands[0] + bend * np.abs(np.arange(-band, band + 1))
+    steps = np.zeros(bands.shape, dtype=np.int8)
+    for y in range(1, len(bands)):
+        best = cost.copy()
+        step = steps[y]
+        from_left = cost[:, :-1] + bend  # arriving at i from i - 1
+        better = from_left < best[:, 1:]
+        best[:, 1:][better] = from_left[better]
+        step[:, 1:][better] = -1
+        from_right = cost[:, 1:] + bend
+        better = from_right < best[:, :-1]
+        best[:, :-1][better] = from_right[better]
+        step[:, :-1][better] = 1
+        cost = best + bands[y]
+    paths = []
+    for k in range(len(anchors)):
+        i = int(np.argmin(cost[k]))
+        path = np.empty(len(bands), dtype=np.int64)
+        for y in range(len(bands) - 1, -1, -1):
+            path[y] = cols[k, i] + x0
+            i += int(steps[y, k, i])
+        paths.append(path)
+    return paths
+
+
+class PictureSplitter(Splitter[Pixels]):
+    """Splits groups of ink pixels; images are `to_mnist` of their own ink."""
+
+    def __init__(
+        self, ink: np.ndarray, level: int, height: float, classify: Classify | None
+    ) -> None:
+        super().__init__(height, classify)
+        self.ink = ink
+        self.level = level
+        self.cache: dict[tuple[object, ...], np.ndarray | None] = {}
+
+    def key(self, group: Pixels) -> tuple[object, ...]:
+        """The name of the group's pixels."""
+        return group.key
+
+    def box(self, group: Pixels) -> np.ndarray:
+        """The box of the group's pixels."""
+        return group.box
+
+    def image(self, group: Pixels) -> np.ndarray | None:
+        """`to_mnist` of the group's own ink."""
+        if group.key not in self.cache:
+            self.cache[group.key] = to_mnist(self.crop(group), polarity="light_on_dark")
+        return self.cache[group.key]
+
+    def crop(self, group: Pixels) -> np.ndarray:
+        """The group's ink alone, with its faint edge but no other ink, on black."""
+        x0, y0, x1, y1 = (int(v) for v in group.box)
+        pad = 2
+        h, w = self.ink.shape
+        out = np.zeros((y1 - y0 + 2 * pad, x1 - x0 + 2 * pad), dtype=np.uint8)
+        sy0, sx0 = max(y0 - pad, 0), max(x0 - pad, 0)
+        sy1, sx1 = min(y1 + pad, h), min(x1 + pad, w)
+        out[sy0 - y0 + pad : sy1 - y0 + pad, sx0 - x0 + pad : sx1 - x0 + pad] = (
+            self.ink[sy0:sy1, sx0:sx1]
+        )
+        own = np.zeros(out.shape, dtype=bool)
+        own[group.xy[:, 1] - y0 + pad, group.xy[:, 0] - x0 + pad] = True
+        # Faint (anti-aliased) pixels next to our ink are ours; other ink is not.
+        out[~(own | (grow(own) & (out < self.level)))] = 0
+        return out
+
+    def candidates(self, group: Pixels) -> list[Split[Pixels]]:
+        """Two-way partitions of whole components; cuts when there are none."""
+        h = self.height
+        out = []
+        labels = np.unique(group.lab).tolist()
+        if 1 < len(labels) <= MAX_PARTITION:
+            for size in range(1, len(labels)):
+                for other in combinations(labels[1:], size):
+                    chosen = np.isin(group.lab, other)
+                    a = group.part(("without", other), ~chosen)
+                    b = group.part(("with", other), chosen)
+                    if a is None or b is None or not both_tall(a.box, b.box, h):
+                        continue
+                    if a.box[0] + a.box[2] > b.box[0] + b.box[2]:
+                        a, b = b, a
+                    out.append(Split(a, b, overlap(a.box, b.box, h)))
+        if out or group.box[2] - group.box[0] < CUT_WIDTH * h:
+            return out
+        # Touching digits: cut through the ink.
+        anchors = cut_columns(group, h, several=self.classify is not None)
+        if not anchors:
+            return out
+        band = round(CUT_BAND * h)
+        lefts = [
+            group.xy[:, 0] < path[group.xy[:, 1] - int(group.box[1])]
+            for path in cut_paths(group, anchors, band)
+        ]
+        if self.classify is not None:
+            x0, x1 = float(group.box[0]), float(group.box[2])
+            step = max(1.0, STRAIGHT_STEP * h)
+            for x in np.arange(x0 + CUT_MARGIN * h, x1 - CUT_MARGIN * h + 1e-9, step):
+                lefts.append(group.xy[:, 0] < round(x))
+        seen = set()
+        for left in lefts:
+            key = tuple(int(v) for v in (left.sum(), *group.xy[left].sum(axis=0)))
+            if key in seen:
+                continue  # another column led to the same cut
+            seen.add(key)
+            a = group.part(("left", *key), left)
+            b = group.part(("right", *key), ~left)
+            if a is not None and b is not None and both_tall(a.box, b.box, h):
+                out.append(Split(a, b))
+        return out
+
+
+def components(ink: np.ndarray, level: int) -> list[np.ndarray]:
+    """Pixel coordinates ``(x, y)`` of each 8-connected component of the ink."""
+    labels, n = label(ink >= level)
+    ys, xs = np.nonzero(labels)
+    lab = labels[ys, xs]
+    xy = np.stack((xs, ys), axis=1)[np.argsort(lab, kind="stable")]
+    counts = np.bincount(lab, minlength=n + 1)[1:]
+    return np.split(xy, np.cumsum(counts)[:-1]) if n else []
+
+
+def segment_image(
+    image: np.ndarray,
+    classify: Classify | None = None,
+    *,
+    polarity: Polarity = "auto",
+) -> list[Piece]:
+    """Split a picture of a number into its digits, left to right.
+
+    Parameters
+    ----------
+    image
+        Any picture `to_mnist` accepts: any size, dark on light or light on dark,
+        grayscale, RGB(A), with or without alpha.
+    classify
+        As for `segment_drawing`.
+    polarity
+        As for `to_mnist`.
+
+    Returns
+    -------
+    list of Piece
+        Empty for a blank picture. When there is one piece (a single digit,
+        with or without specks apart, or only specks), its image is exactly
+        ``to_mnist(image)``; each other piece is `to_mnist` of its own ink
+        alone. Pixel boxes.
+    """
+    found = find_ink(image, polarity=polarity)
+    if found is None:
+        return []
+    ink, level = found
+    ink, scale, origin = _working_ink(ink, level)
+    parts = components(ink, level)
+    if not parts:
+        return []
+    # Two-pixel salt is noise (as in to_mnist), unless that is all there is.
+    kept = [p for p in parts if len(p) > NOISE_PIXELS] or parts
+    boxes = np.array(
+        [np.concatenate((p.min(axis=0), p.max(axis=0) + 1)) for p in kept], float
+    )
+    height = line_height(boxes, 2.0)
+    groups = []
+    for members in join(boxes, [p[:: max(1, len(p) // 400)] for p in kept], height):
+        xy = np.concatenate([kept[i] for i in members])
+        lab = np.repeat(members, [len(kept[i]) for i in members])
+        groups.append(Pixels((tuple(members),), xy, lab, _box(boxes[members])))
+    digits = [g for g in groups if not is_speck(g.box, height)]
+    whole = _original(_box(boxes), scale, origin)
+    if not digits:
+        return _whole(image, polarity, whole)
+    splitter = PictureSplitter(ink, level, height, classify)
+    pieces = splitter.split_all(digits)
+    if len(pieces) == 1:
+        # One digit, perhaps with specks apart: read the picture as a single
+        # digit always was. Specks there are mostly pieces of a broken stroke.
+        return _whole(image, polarity, _original(pieces[0].box, scale, origin))
+    out = []
+    for group in pieces:
+        img = splitter.image(group)
+        if img is not None:
+            out.append(Piece(_original(group.box, scale, origin), img))
+    return sorted(out, key=lambda p: p.box[0] + p.box[2])
+
+
+def _working_ink(ink: np.ndarray, level: int) -> tuple[np.ndarray, float, np.ndarray]:
+    """The ink cropped to where it is and, when taller than WORK_HEIGHT, reduced.
+
+    Large photos then cost no more than a screen-sized picture. The reduction
+    keeps the strongest pixel of each block, so thin strokes survive it. Returns
+    the ink, the scale and where the crop starts in the picture.
+    """
+    mask = ink >= level
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    y0, x0 = max(int(rows[0]) - 2, 0), max(int(cols[0]) - 2, 0)
+    crop = ink[y0 : int(rows[-1]) + 3, x0 : int(cols[-1]) + 3]
+    f = -(-crop.shape[0] // WORK_HEIGHT)  # ceiling division
+    if f > 1:
+        h, w = -(-crop.shape[0] // f) * f, -(-crop.shape[1] // f) * f
+        padded = np.zeros((h, w), dtype=crop.dtype)
+        padded[: crop.shape[0], : crop.shape[1]] = crop
+        crop = padded.reshape(h // f, f, w // f, f).max(axis=(1, 3))
+    return crop, 1.0 / f, np.array([x0, y0, x0, y0], dtype=np.float64)
+
+
+def _original(
+    box: np.ndarray, scale: float, origin: np.ndarray
+) -> tuple[float, float, float, float]:
+    """A working box in the picture's pixels."""
+    x0, y0, x1, y1 = (float(v) for v in np.asarray(box) / scale + origin)
+    return (x0, y0, x1, y1)
+
+
+def _box(boxes: np.ndarray) -> np.ndarray:
+    return np.concatenate((boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)))
+
+
+def _whole(
+    image: np.ndarray, polarity: Polarity, box: tuple[float, float, float, float]
+) -> list[Piece]:
+    """The whole picture as one piece, read exactly as a single digit is."""
+    out = to_mnist(image, polarity=polarity)
+    return [] if out is None else [Piece(box, out)]

@@ -1,0 +1,1 @@
+"""What network to build and how to train it: the spec, its checks, presets."""

@@ -1,0 +1,1 @@
+"""The canvas a person draws on."""

@@ -1,0 +1,1 @@
+"""Look inside: every layer's activations and a neuron's weights."""

@@ -1,0 +1,1 @@
+"""What the network read: the verdict, the probabilities, the number strip."""

@@ -1,0 +1,1 @@
+"""The My samples tab: browse, keep, relabel, import and export."""

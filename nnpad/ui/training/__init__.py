@@ -1,0 +1,1 @@
+"""The Train tab: the recipe form, the live charts, the runs."""

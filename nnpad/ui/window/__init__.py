@@ -1,0 +1,1 @@
+"""The main window: layout, actions, menus, tabs and settings."""
