@@ -82,6 +82,7 @@ def test_spec_derives_entry_and_assets(monkeypatch: pytest.MonkeyPatch) -> None:
     shipped = {Path(src).name: dest for src, dest in assets}
     for name in (
         "default_model.keras",
+        "cnn_model.keras",
         "mnist_sample.npz",
         "nnpad.svg",
         "nnpad.png",
