@@ -10,18 +10,14 @@ import numpy as np
 
 from nnpad.core.preprocess import drawing_to_mnist
 from nnpad.core.segment.common import (
-    MAX_PARTITION,
-    WIDE,
     Classify,
     Piece,
-    Split,
-    Splitter,
     both_tall,
     is_speck,
-    join,
     line_height,
-    overlap,
 )
+from nnpad.core.segment.marks import join, overlap
+from nnpad.core.segment.split import MAX_PARTITION, WIDE, Split, Splitter
 from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke, render
 
 # Points further out are clamped, as `Stroke` clamps them for rendering.
@@ -111,8 +107,10 @@ def cut_strokes(group: Strokes, x: float) -> tuple[list, list]:
     return sides
 
 
-def cut_columns(group: Strokes, height: float, several: bool) -> list[float]:
-    """Where to cut a group through its strokes, best first.
+def cut_columns(
+    group: Strokes, height: float, several: bool
+) -> list[tuple[float, int]]:
+    """Where to cut a group through its strokes, best first, and how many cross.
 
     The x positions, at least ``0.1 H`` from the ends, that the fewest stroke
     segments cross (where two digits written in one stroke join, the pen crosses
@@ -132,10 +130,10 @@ def cut_columns(group: Strokes, height: float, several: bool) -> list[float]:
     hi = np.concatenate([b for _, b in segs])
     crossings = ((lo <= xs[:, None]) & (xs[:, None] < hi)).sum(axis=1)
     order = np.lexsort((np.abs(xs - (x0 + x1) / 2), crossings))
-    picked: list[float] = []
+    picked: list[tuple[float, int]] = []
     for i in order:
-        if all(abs(xs[i] - x) >= 0.12 * height for x in picked):
-            picked.append(float(xs[i]))
+        if all(abs(xs[i] - x) >= 0.12 * height for x, _ in picked):
+            picked.append((float(xs[i]), int(crossings[i])))
         if len(picked) == (8 if several else 1):
             break
     return picked
@@ -210,15 +208,16 @@ class DrawingSplitter(Splitter[Strokes]):
             if left.box[0] + left.box[2] > right.box[0] + right.box[2]:
                 left, right = right, left
             if both_tall(left.box, right.box, h):
-                out.append(Split(left, right, overlap(left.box, right.box, h)))
+                ov = overlap(left.box, right.box, h)
+                out.append(Split(left, right, ov))
         if not out and group.box[2] - group.box[0] > WIDE * h:
             # One stroke (or strokes that cannot be told apart) across two digits.
-            for x in cut_columns(group, h, several=self.classify is not None):
+            for x, crossed in cut_columns(group, h, several=self.classify is not None):
                 sides = [self.items(side) for side in cut_strokes(group, x)]
                 if all(sides):
                     left, right = Strokes.of(sides[0]), Strokes.of(sides[1])
                     if both_tall(left.box, right.box, h):
-                        out.append(Split(left, right))
+                        out.append(Split(left, right, seam=crossed))
         return out
 
     def items(self, strokes: list[tuple[int, Stroke]]) -> list[Item]:
@@ -273,10 +272,11 @@ def segment_drawing(drawing: Drawing, classify: Classify | None = None) -> list[
         return []
     boxes = np.array([u.box for u in units])
     height = line_height(boxes, 0.02 * CANVAS_SIZE)
-    groups = [
-        Strokes.of([units[i].items[0] for i in members])
-        for members in join(boxes, [u.points for u in units], height)
-    ]
+    widths = np.array([u.items[0][1].width for u in units])
+    pen = float(np.median(widths))
+    members = join(boxes, [u.points for u in units], height, widths / 2, pen)
+    groups = [Strokes.of([units[i].items[0] for i in m]) for m in members]
+    height = line_height(np.array([g.box for g in groups]), 0.02 * CANVAS_SIZE)
     digits = [g for g in groups if not is_speck(g.box, height)]
     if not digits:
         return _whole(drawing, groups)
