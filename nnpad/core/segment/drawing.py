@@ -17,9 +17,12 @@ from nnpad.core.segment.common import (
     line_height,
 )
 from nnpad.core.segment.marks import join, overlap
-from nnpad.core.segment.split import MAX_PARTITION, WIDE, Split, Splitter
+from nnpad.core.segment.split import MAX_PARTITION, Split, Splitter
 from nnpad.core.strokes import CANVAS_SIZE, Drawing, Stroke, render
 
+# Groups wider than CUT_WIDE * H whose strokes cannot be parted into two digits
+# are tried at cuts through their strokes (one stroke across two digits).
+CUT_WIDE = 1.05
 # Points further out are clamped, as `Stroke` clamps them for rendering.
 COORD_LIMIT = 10.0 * CANVAS_SIZE
 
@@ -210,7 +213,7 @@ class DrawingSplitter(Splitter[Strokes]):
             if both_tall(left.box, right.box, h):
                 ov = overlap(left.box, right.box, h)
                 out.append(Split(left, right, ov))
-        if not out and group.box[2] - group.box[0] > WIDE * h:
+        if not out and group.box[2] - group.box[0] > CUT_WIDE * h:
             # One stroke (or strokes that cannot be told apart) across two digits.
             for x, crossed in cut_columns(group, h, several=self.classify is not None):
                 sides = [self.items(side) for side in cut_strokes(group, x)]

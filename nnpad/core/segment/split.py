@@ -21,8 +21,11 @@ if TYPE_CHECKING:
 
 G = TypeVar("G")
 
-# Without a classifier, groups wider than this are split.
-WIDE = 1.05
+# Without a classifier, only parts standing apart, or groups wider than WIDE (real
+# digits alone are rarely so wide) through a single stroke (a waist of at most
+# UNREAD_WAIST pens; a wide 0 is crossed twice), are split.
+WIDE = 1.4
+UNREAD_WAIST = 1.5
 # A split needs a reason of shape. Its cut must pass through a waist: the ink
 # joining its sides (in pen widths: a stroke crossed square on is one; sides of
 # whole strokes or components share none) at most WAIST, plus WAIST_SLOPE for each
@@ -205,9 +208,9 @@ class Splitter(Generic[G]):
         """
         if self.classify is None:
             apart = [c for c in candidates if c.apart]
-            if self.width(group) <= WIDE and not apart:
-                return None
-            return min(apart or candidates, key=lambda c: c.cost)
+            if not apart and self.width(group) > WIDE:
+                apart = [c for c in candidates if c.seam <= UNREAD_WAIST]
+            return min(apart, key=lambda c: c.cost, default=None)
         self.read([side for c in candidates for side in (c.left, c.right)])
         odds = self.odds
         pairs = np.array(
