@@ -27,13 +27,14 @@ G = TypeVar("G")
 WIDE = 1.4
 UNREAD_WAIST = 1.5
 # A split needs a reason of shape. Its cut must pass through a waist: the ink
-# joining its sides (in pen widths: a stroke crossed square on is one; sides of
-# whole strokes or components share none) at most WAIST, plus WAIST_SLOPE for each
-# H the mark is wider than DIGIT_WIDTH. And unless the mark is wider than
-# DIGIT_WIDTH + BEYOND (too wide for one digit), its sides must stand side by side
-# as two digits do: both at least LINE_SIDE * H tall, their tops and their bottoms
-# within LINE_ALIGN * H of each other (the bar of a 4 cut from its stem does not).
-WAIST = 2.5
+# joining its sides, in pen widths (a stroke crossed square on is one; a 0 cut in
+# half is crossed twice; sides of whole strokes or components share none), may be
+# at most WAIST, plus WAIST_SLOPE for each H the mark is wider than DIGIT_WIDTH
+# (most digits are narrower). And unless the mark is wider than DIGIT_WIDTH +
+# BEYOND, its sides must stand side by side as two digits do: both at least
+# LINE_SIDE * H tall, their tops and their bottoms within LINE_ALIGN * H of each
+# other (the bar of a 4 cut from its stem does not).
+WAIST = 1.2
 WAIST_SLOPE = 20.0
 DIGIT_WIDTH = 0.9
 BEYOND = 0.2
