@@ -243,8 +243,9 @@ def segment_drawing(drawing: Drawing, classify: Classify | None = None) -> list[
     classify
         Optional ``images (n, 28, 28) -> probabilities (n, 10)``, called with a
         batch per group that might hold touching digits, to choose how to split
-        it. Without it, only groups wider than a digit are split, where their
-        sides overlap least.
+        it. Without it, only strokes standing apart as two digits, or a group
+        wider than any one digit through a single stroke, are split (see the
+        package docstring).
 
     Returns
     -------

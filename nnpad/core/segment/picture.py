@@ -310,17 +310,7 @@ def segment_image(
     boxes = np.array(
         [np.concatenate((p.min(axis=0), p.max(axis=0) + 1)) for p in kept], float
     )
-    height = line_height(boxes, 2.0)
-    edge = edges(ink >= level)
-    outlines = [p[edge[p[:, 1], p[:, 0]]] for p in kept]
-    # A stroke of length L and width w has about 2 L pixels of outline.
-    pen = 2.0 * sum(map(len, kept)) / max(sum(map(len, outlines)), 1)
-    radius = np.full(len(kept), 0.5)  # points are pixel centres
-    groups = []
-    for members in join(boxes, outlines, height, radius, pen):
-        xy = np.concatenate([kept[i] for i in members])
-        lab = np.repeat(members, [len(kept[i]) for i in members])
-        groups.append(Pixels((tuple(members),), xy, lab, _box(boxes[members])))
+    groups, pen = marks(kept, boxes, ink >= level)
     height = line_height(np.array([g.box for g in groups], float), 2.0)
     digits = [g for g in groups if not is_speck(g.box, height)]
     whole = _original(_box(boxes), scale, origin)
@@ -338,6 +328,27 @@ def segment_image(
         if img is not None:
             out.append(Piece(_original(group.box, scale, origin), img))
     return sorted(out, key=lambda p: p.box[0] + p.box[2])
+
+
+def marks(
+    parts: list[np.ndarray], boxes: np.ndarray, mask: np.ndarray
+) -> tuple[list[Pixels], float]:
+    """The components grouped into marks (see `join`), and the pen width.
+
+    Distances are measured between the components' outlines, where the nearest
+    pixels of two components always lie.
+    """
+    edge = edges(mask)
+    outlines = [p[edge[p[:, 1], p[:, 0]]] for p in parts]
+    # A stroke of length L and width w has about 2 L pixels of outline.
+    pen = 2.0 * sum(map(len, parts)) / max(sum(map(len, outlines)), 1)
+    radius = np.full(len(parts), 0.5)  # the points are pixel centres
+    groups = []
+    for members in join(boxes, outlines, line_height(boxes, 2.0), radius, pen):
+        xy = np.concatenate([parts[i] for i in members])
+        lab = np.repeat(members, [len(parts[i]) for i in members])
+        groups.append(Pixels((tuple(members),), xy, lab, _box(boxes[members])))
+    return groups, pen
 
 
 def _working_ink(ink: np.ndarray, level: int) -> tuple[np.ndarray, float, np.ndarray]:
