@@ -58,17 +58,16 @@ def line_height(boxes: np.ndarray, floor: float) -> float:
     digit); columns at least half as tall as the tallest then vote. Never less
     than ``floor``.
     """
-    spans: list[list[float]] = []  # y0, y1, x1 of each column
-    for i in np.argsort(boxes[:, 0], kind="stable"):
-        x0, y0, x1, y1 = (float(v) for v in boxes[i])
-        if spans and x0 < spans[-1][2]:
-            last = spans[-1]
-            last[:] = [min(last[0], y0), max(last[1], y1), max(last[2], x1)]
-        else:
-            spans.append([y0, y1, x1])
-    heights = np.array([y1 - y0 for y0, y1, _ in spans])
-    tall = heights[heights >= 0.5 * heights.max()]
-    return max(float(np.median(tall)), floor)
+    b = np.asarray(boxes, dtype=np.float64)[np.argsort(boxes[:, 0], kind="stable")]
+    # A box starts a new column when it begins right of every box before it.
+    reach = np.maximum.accumulate(b[:, 2])
+    starts = np.concatenate(([0], np.flatnonzero(b[1:, 0] >= reach[:-1]) + 1))
+    heights = np.maximum.reduceat(b[:, 3], starts) - np.minimum.reduceat(
+        b[:, 1], starts
+    )
+    tall = np.sort(heights[heights >= 0.5 * heights.max()])
+    median = (tall[(len(tall) - 1) // 2] + tall[len(tall) // 2]) / 2
+    return max(float(median), floor)
 
 
 def is_speck(box: np.ndarray, height: float) -> bool:

@@ -63,15 +63,26 @@ def finite_points(stroke: Stroke) -> np.ndarray:
     return np.clip(pts, -COORD_LIMIT, COORD_LIMIT)
 
 
-def densify(pts: np.ndarray, step: float) -> np.ndarray:
-    """Points along the polyline no further apart than ``step``."""
-    if len(pts) < 2:
-        return pts
+def densify(lines: list[np.ndarray], step: float) -> list[np.ndarray]:
+    """Points along each polyline no further apart than ``step`` (all at once)."""
+    full = [p for p in lines if len(p)]
+    if not full:
+        return list(lines)
+    pts = np.concatenate(full)
+    ends = np.cumsum([len(p) for p in full])
     seg = np.diff(pts, axis=0)
     n = np.maximum(np.ceil(np.hypot(seg[:, 0], seg[:, 1]) / step), 1).astype(np.int64)
+    # The segment from one polyline's last point to the next one's first gives
+    # just that last point.
+    between = ends[:-1] - 1
+    n[between] = 1
     which = np.repeat(np.arange(len(seg)), n)
     t = (np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)) / n[which]
-    return np.vstack((pts[which] + seg[which] * t[:, None], pts[-1:]))
+    t[np.isin(which, between)] = 0.0
+    out = np.vstack((pts[which] + seg[which] * t[:, None], pts[-1:]))
+    counts = np.add.reduceat(np.append(n, 1), np.append(0, ends[:-1]))
+    dense = iter(np.split(out, np.cumsum(counts)[:-1]))
+    return [next(dense) if len(p) else p for p in lines]
 
 
 def visible(drawing: Drawing, points: list[np.ndarray]) -> list[np.ndarray]:
@@ -226,7 +237,7 @@ class DrawingSplitter(Splitter[Strokes]):
     def items(self, strokes: list[tuple[int, Stroke]]) -> list[Item]:
         """``(order, stroke, visible points)`` of those strokes that show."""
         points = visible(
-            self.drawing, [densify(finite_points(s), self.step) for _, s in strokes]
+            self.drawing, densify([finite_points(s) for _, s in strokes], self.step)
         )
         return [
             (i, s, pts) for (i, s), pts in zip(strokes, points, strict=True) if len(pts)
@@ -266,7 +277,7 @@ def segment_drawing(drawing: Drawing, classify: Classify | None = None) -> list[
     length = sum(float(np.hypot(*np.diff(t[2], axis=0).T).sum()) for t in ink)
     # Points about 3% of the ink's height apart, and a few thousand at most.
     step = max(min(max(0.03 * float(np.ptp(ys)), 0.5), 6.0), length / 4000)
-    shown = visible(drawing, [densify(t[2], step) for t in ink])
+    shown = visible(drawing, densify([t[2] for t in ink], step))
     units = [
         Strokes.of([(i, s, pts)])
         for (i, s, _), pts in zip(ink, shown, strict=True)

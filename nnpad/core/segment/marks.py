@@ -127,21 +127,22 @@ def pairs(boxes: np.ndarray, reach: float) -> Iterator[tuple[int, int]]:
             yield i, j
 
 
-def belongs(
-    a: np.ndarray, b: np.ndarray, pa: np.ndarray, pb: np.ndarray, height: float
-) -> bool:
-    """Whether two parts overlapping in x are one digit (the rules of TOUCH)."""
+def belonging(a: np.ndarray, b: np.ndarray, height: float) -> float:
+    """How near two parts overlapping in x must come to be one digit (TOUCH...).
+
+    Negative when they cannot be one digit by these rules.
+    """
     # A straight vertical stroke has no width: as drawn, the stem of a 4
     # crossing its bar would overlap it by nothing.
     frac = overlap(widened(a, height), widened(b, height), height)
     speck = min(max(a[2:] - a[:2]), max(b[2:] - b[:2])) < SPECK * height
     if frac < OVERLAP and not speck:
-        return False
+        return -1.0
     short = min(a[3] - a[1], b[3] - b[1]) < SHORT * height
     reach = (NEAR if (frac >= WITHIN or short) and not speck else TOUCH) * height
     if max(a[1] - b[3], b[1] - a[3]) > reach:
-        return False  # too far apart vertically
-    return distance(pa, pb, reach) <= reach
+        return -1.0  # too far apart vertically
+    return reach
 
 
 def join(
@@ -164,12 +165,11 @@ def join(
         if marks.find(i) == marks.find(j):
             continue
         a, b = boxes[i], boxes[j]
-        reach = min(float(radius[i] + radius[j]) + INK_GAP * pen, cap)
-        if (
-            marks.narrow(i, j, height)
-            and gap(a, b) <= reach
-            and distance(points[i], points[j], reach) <= reach
-        ) or belongs(a, b, points[i], points[j], height):
+        touch = min(float(radius[i] + radius[j]) + INK_GAP * pen, cap)
+        if gap(a, b) > touch or not marks.narrow(i, j, height):
+            touch = -1.0
+        reach = max(touch, belonging(a, b, height))
+        if reach >= 0 and distance(points[i], points[j], reach) <= reach:
             marks.union(i, j)
     return attach(marks.groups(), boxes, points, height)
 

@@ -204,8 +204,9 @@ class Splitter(Generic[G]):
         """The split to make, or None to keep the group whole.
 
         With a classifier, the best-read split if it beats the whole (see the
-        margin above). Without, the split whose sides overlap least, if the group
-        is wider than a digit or two sets of its parts stand apart.
+        margin above). Without, the split whose sides overlap least among those
+        of parts standing apart, or of a group wider than WIDE through a single
+        stroke.
         """
         if self.classify is None:
             apart = [c for c in candidates if c.apart]
