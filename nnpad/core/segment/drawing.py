@@ -273,8 +273,11 @@ def segment_drawing(drawing: Drawing, classify: Classify | None = None) -> list[
     ink = [t for t in ink if not t[1].erase and len(t[2])]
     if not ink:
         return []
-    ys = np.concatenate([t[2][:, 1] for t in ink])
-    length = sum(float(np.hypot(*np.diff(t[2], axis=0).T).sum()) for t in ink)
+    pts = np.concatenate([t[2] for t in ink])
+    seg = np.hypot(*np.diff(pts, axis=0).T)
+    seg[np.cumsum([len(t[2]) for t in ink])[:-1] - 1] = 0.0  # from stroke to stroke
+    length = float(seg.sum())
+    ys = pts[:, 1]
     # Points about 3% of the ink's height apart, and a few thousand at most.
     step = max(min(max(0.03 * float(np.ptp(ys)), 0.5), 6.0), length / 4000)
     shown = visible(drawing, densify([t[2] for t in ink], step))
@@ -291,7 +294,8 @@ def segment_drawing(drawing: Drawing, classify: Classify | None = None) -> list[
     pen = float(np.median(widths))
     members = join(boxes, [u.points for u in units], height, widths / 2, pen)
     groups = [Strokes.of([units[i].items[0] for i in m]) for m in members]
-    height = line_height(np.array([g.box for g in groups]), 0.02 * CANVAS_SIZE)
+    if len(groups) < len(units):  # the line height of digits, not of their strokes
+        height = line_height(np.array([g.box for g in groups]), 0.02 * CANVAS_SIZE)
     digits = [g for g in groups if not is_speck(g.box, height)]
     if not digits:
         return _whole(drawing, groups)
