@@ -9,22 +9,37 @@ canvas' width, the picture's resolution or the pen.
 1. Parts: the visible ink strokes of a drawing (an eraser goes with the ink it
    crosses; ink it wiped out entirely is ignored), or the 8-connected components of
    a picture's ink, found as `to_mnist` finds ink.
-2. Grouping: two parts that overlap in x and touch (the two strokes of a 4, the
-   bar of a crossed 7) belong to one digit, as do a short part (a hat, a bar) or one
-   lying within the other's x span that nearly touches it (the lifted hat of a 5).
-3. Specks: a group smaller than ``0.2 H`` both ways is dropped: read alone it
+2. Marks (`marks.py`): parts whose ink touches or nearly touches, within about a
+   third of a pen width, are one mark however they sit (the bar of a 4 ending on
+   its stem, a 9's tail leaving the side of its loop, a 2 in two strokes meeting
+   end to end), unless the mark would be more than 1.6 times as wide as it is tall
+   (real digits are at most that wide). Parts that overlap in x and touch (the
+   bar of a crossed 7), and a short part or one lying within the other's x span
+   that nearly touches it (the lifted hat of a 5), belong together too. The line
+   height is then taken from the marks.
+3. Specks: a mark smaller than ``0.2 H`` both ways is dropped: read alone it
    would be a digit of its own, kept with its neighbour it would shrink that digit
    (one touching a digit is part of it). When all the ink is specks (a lone dot)
-   the whole of it is one piece, as a single digit is read today.
-4. Touching digits: a group that could hold two digits is tried at every split
-   of its parts into two sets whose sides are both digit-tall, else (one part) at
-   cuts through its ink: for drawings the least-ink column, for pictures the
-   least-ink top-to-bottom paths near several columns. With ``classify`` a split
-   is kept when the network reads its two pieces more confidently (mean log-odds)
-   than the whole, by a margin that shrinks as the group gets wider than a digit
-   and grows with how much the pieces overlap in x; without it, a group wider
-   than ``1.05 H`` is split where its sides overlap least. Each side is tried
-   again.
+   the whole of it is one piece, as a single digit is read today. A short
+   fragment joins the nearest digit.
+4. Touching digits (`split.py`): a mark that could hold two digits is tried at
+   every split of its parts into two sets whose sides are both digit-tall, else
+   (one part) at cuts through its ink: for drawings the columns that the fewest
+   strokes cross, for pictures the least-ink top-to-bottom paths near several
+   columns. A split needs a reason of shape first: its cut passes through a waist
+   (the ink joining the sides is about one stroke crossed, more as the mark gets
+   wider than ``0.9 H``; whole parts share none), and unless the mark is wider
+   than ``1.1 H`` its sides stand side by side as two digits do (both at least
+   ``0.7 H`` tall, tops and bottoms within ``0.35 H``): a 4's bar cut from its
+   stem, or the halves of an 8 no wider than a digit (which the network reads as
+   a sure 1 and a sure 3), are never tried. Then the network's vote: the pieces
+   must read more confidently (mean and weaker log-odds) than the whole, by a
+   margin that shrinks as the mark gets wider than a digit, grows with how much
+   the pieces overlap in x, and is lower for whole parts standing apart; and both
+   must read as digits.
+   Without ``classify``, only whole parts standing apart, or a mark wider than
+   ``1.4 H`` through a single stroke, are split, where the sides overlap least.
+   Each side is tried again.
 """
 
 from nnpad.core.reading.segment.common import Classify, Piece

@@ -11,19 +11,18 @@ import numpy as np
 from nnpad.core.ink.strokes import CANVAS_SIZE, Drawing, Stroke, render
 from nnpad.core.reading.preprocess import drawing_to_mnist
 from nnpad.core.reading.segment.common import (
-    MAX_PARTITION,
-    WIDE,
     Classify,
     Piece,
-    Split,
-    Splitter,
     both_tall,
     is_speck,
-    join,
     line_height,
-    overlap,
 )
+from nnpad.core.reading.segment.marks import join, overlap
+from nnpad.core.reading.segment.split import MAX_PARTITION, Split, Splitter
 
+# Groups wider than CUT_WIDE * H whose strokes cannot be parted into two digits
+# are tried at cuts through their strokes (one stroke across two digits).
+CUT_WIDE = 1.05
 # Points further out are clamped, as `Stroke` clamps them for rendering.
 COORD_LIMIT = 10.0 * CANVAS_SIZE
 
@@ -64,15 +63,26 @@ def finite_points(stroke: Stroke) -> np.ndarray:
     return np.clip(pts, -COORD_LIMIT, COORD_LIMIT)
 
 
-def densify(pts: np.ndarray, step: float) -> np.ndarray:
-    """Points along the polyline no further apart than ``step``."""
-    if len(pts) < 2:
-        return pts
+def densify(lines: list[np.ndarray], step: float) -> list[np.ndarray]:
+    """Points along each polyline no further apart than ``step`` (all at once)."""
+    full = [p for p in lines if len(p)]
+    if not full:
+        return list(lines)
+    pts = np.concatenate(full)
+    ends = np.cumsum([len(p) for p in full])
     seg = np.diff(pts, axis=0)
     n = np.maximum(np.ceil(np.hypot(seg[:, 0], seg[:, 1]) / step), 1).astype(np.int64)
+    # The segment from one polyline's last point to the next one's first gives
+    # just that last point.
+    between = ends[:-1] - 1
+    n[between] = 1
     which = np.repeat(np.arange(len(seg)), n)
     t = (np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)) / n[which]
-    return np.vstack((pts[which] + seg[which] * t[:, None], pts[-1:]))
+    t[np.isin(which, between)] = 0.0
+    out = np.vstack((pts[which] + seg[which] * t[:, None], pts[-1:]))
+    counts = np.add.reduceat(np.append(n, 1), np.append(0, ends[:-1]))
+    dense = iter(np.split(out, np.cumsum(counts)[:-1]))
+    return [next(dense) if len(p) else p for p in lines]
 
 
 def visible(drawing: Drawing, points: list[np.ndarray]) -> list[np.ndarray]:
@@ -114,8 +124,10 @@ def cut_strokes(
     return sides
 
 
-def cut_columns(group: Strokes, height: float, several: bool) -> list[float]:
-    """Where to cut a group through its strokes, best first.
+def cut_columns(
+    group: Strokes, height: float, several: bool
+) -> list[tuple[float, int]]:
+    """Where to cut a group through its strokes, best first, and how many cross.
 
     The x positions, at least ``0.1 H`` from the ends, that the fewest stroke
     segments cross (where two digits written in one stroke join, the pen crosses
@@ -135,10 +147,10 @@ def cut_columns(group: Strokes, height: float, several: bool) -> list[float]:
     hi = np.concatenate([b for _, b in segs])
     crossings = ((lo <= xs[:, None]) & (xs[:, None] < hi)).sum(axis=1)
     order = np.lexsort((np.abs(xs - (x0 + x1) / 2), crossings))
-    picked: list[float] = []
+    picked: list[tuple[float, int]] = []
     for i in order:
-        if all(abs(xs[i] - x) >= 0.12 * height for x in picked):
-            picked.append(float(xs[i]))
+        if all(abs(xs[i] - x) >= 0.12 * height for x, _ in picked):
+            picked.append((float(xs[i]), int(crossings[i])))
         if len(picked) == (8 if several else 1):
             break
     return picked
@@ -213,21 +225,22 @@ class DrawingSplitter(Splitter[Strokes]):
             if left.box[0] + left.box[2] > right.box[0] + right.box[2]:
                 left, right = right, left
             if both_tall(left.box, right.box, h):
-                out.append(Split(left, right, overlap(left.box, right.box, h)))
-        if not out and group.box[2] - group.box[0] > WIDE * h:
+                ov = overlap(left.box, right.box, h)
+                out.append(Split(left, right, ov))
+        if not out and group.box[2] - group.box[0] > CUT_WIDE * h:
             # One stroke (or strokes that cannot be told apart) across two digits.
-            for x in cut_columns(group, h, several=self.classify is not None):
+            for x, crossed in cut_columns(group, h, several=self.classify is not None):
                 sides = [self.items(side) for side in cut_strokes(group, x)]
                 if all(sides):
                     left, right = Strokes.of(sides[0]), Strokes.of(sides[1])
                     if both_tall(left.box, right.box, h):
-                        out.append(Split(left, right))
+                        out.append(Split(left, right, seam=crossed))
         return out
 
     def items(self, strokes: list[tuple[int, Stroke]]) -> list[Item]:
         """``(order, stroke, visible points)`` of those strokes that show."""
         points = visible(
-            self.drawing, [densify(finite_points(s), self.step) for _, s in strokes]
+            self.drawing, densify([finite_points(s) for _, s in strokes], self.step)
         )
         return [
             (i, s, pts) for (i, s), pts in zip(strokes, points, strict=True) if len(pts)
@@ -244,8 +257,9 @@ def segment_drawing(drawing: Drawing, classify: Classify | None = None) -> list[
     classify
         Optional ``images (n, 28, 28) -> probabilities (n, 10)``, called with a
         batch per group that might hold touching digits, to choose how to split
-        it. Without it, only groups wider than a digit are split, where their
-        sides overlap least.
+        it. Without it, only strokes standing apart as two digits, or a group
+        wider than any one digit through a single stroke, are split (see the
+        package docstring).
 
     Returns
     -------
@@ -262,11 +276,14 @@ def segment_drawing(drawing: Drawing, classify: Classify | None = None) -> list[
     ink = [t for t in ink if not t[1].erase and len(t[2])]
     if not ink:
         return []
-    ys = np.concatenate([t[2][:, 1] for t in ink])
-    length = sum(float(np.hypot(*np.diff(t[2], axis=0).T).sum()) for t in ink)
+    pts = np.concatenate([t[2] for t in ink])
+    seg = np.hypot(*np.diff(pts, axis=0).T)
+    seg[np.cumsum([len(t[2]) for t in ink])[:-1] - 1] = 0.0  # from stroke to stroke
+    length = float(seg.sum())
+    ys = pts[:, 1]
     # Points about 3% of the ink's height apart, and a few thousand at most.
     step = max(min(max(0.03 * float(np.ptp(ys)), 0.5), 6.0), length / 4000)
-    shown = visible(drawing, [densify(t[2], step) for t in ink])
+    shown = visible(drawing, densify([t[2] for t in ink], step))
     units = [
         Strokes.of([(i, s, pts)])
         for (i, s, _), pts in zip(ink, shown, strict=True)
@@ -276,10 +293,12 @@ def segment_drawing(drawing: Drawing, classify: Classify | None = None) -> list[
         return []
     boxes = np.array([u.box for u in units])
     height = line_height(boxes, 0.02 * CANVAS_SIZE)
-    groups = [
-        Strokes.of([units[i].items[0] for i in members])
-        for members in join(boxes, [u.points for u in units], height)
-    ]
+    widths = np.array([u.items[0][1].width for u in units])
+    pen = float(np.median(widths))
+    members = join(boxes, [u.points for u in units], height, widths / 2, pen)
+    groups = [Strokes.of([units[i].items[0] for i in m]) for m in members]
+    if len(groups) < len(units):  # the line height of digits, not of their strokes
+        height = line_height(np.array([g.box for g in groups]), 0.02 * CANVAS_SIZE)
     digits = [g for g in groups if not is_speck(g.box, height)]
     if not digits:
         return _whole(drawing, groups)

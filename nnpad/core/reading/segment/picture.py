@@ -9,18 +9,15 @@ import numpy as np
 
 from nnpad.core.reading.preprocess import Polarity, find_ink, to_mnist
 from nnpad.core.reading.segment.common import (
-    MAX_PARTITION,
     Classify,
     Piece,
-    Split,
-    Splitter,
     both_tall,
     is_speck,
-    join,
     line_height,
-    overlap,
 )
 from nnpad.core.reading.segment.components import label
+from nnpad.core.reading.segment.marks import join, overlap
+from nnpad.core.reading.segment.split import MAX_PARTITION, Split, Splitter
 
 # Ink taller than this (pixels) is reduced to it first.
 WORK_HEIGHT = 320
@@ -150,11 +147,17 @@ class PictureSplitter(Splitter[Pixels]):
     """Splits groups of ink pixels; images are `to_mnist` of their own ink."""
 
     def __init__(
-        self, ink: np.ndarray, level: int, height: float, classify: Classify | None
+        self,
+        ink: np.ndarray,
+        level: int,
+        height: float,
+        pen: float,
+        classify: Classify | None,
     ) -> None:
         super().__init__(height, classify)
         self.ink = ink
         self.level = level
+        self.pen = pen
         self.cache: dict[tuple[object, ...], np.ndarray | None] = {}
 
     def key(self, group: Pixels) -> tuple[object, ...]:
@@ -229,8 +232,33 @@ class PictureSplitter(Splitter[Pixels]):
             a = group.part(("left", *key), left)
             b = group.part(("right", *key), ~left)
             if a is not None and b is not None and both_tall(a.box, b.box, h):
-                out.append(Split(a, b))
+                joint = int(seam(group, left).sum())
+                out.append(Split(a, b, seam=joint / self.pen))
         return out
+
+
+def seam(group: Pixels, left: np.ndarray) -> np.ndarray:
+    """The group's pixels on one side of a cut that touch the other side (a mask)."""
+    x0, y0, x1, y1 = (int(v) for v in group.box)
+    side = np.zeros((y1 - y0 + 2, x1 - x0 + 2), dtype=np.int8)
+    side[group.xy[:, 1] - y0 + 1, group.xy[:, 0] - x0 + 1] = np.where(left, 1, 2)
+    mine = side == 1
+    other = side == 2
+    touching = np.zeros_like(mine)
+    touching[:, :-1] |= other[:, 1:]
+    touching[:, 1:] |= other[:, :-1]
+    touching[:-1] |= other[1:]
+    touching[1:] |= other[:-1]
+    return mine & touching
+
+
+def edges(mask: np.ndarray) -> np.ndarray:
+    """The ink pixels with paper (or the border) among their four neighbours."""
+    inner = np.zeros_like(mask)
+    inner[1:-1, 1:-1] = (
+        mask[1:-1, 1:-1] & mask[:-2, 1:-1] & mask[2:, 1:-1] & mask[1:-1, :-2]
+    ) & mask[1:-1, 2:]
+    return mask & ~inner
 
 
 def components(ink: np.ndarray, level: int) -> list[np.ndarray]:
@@ -282,17 +310,13 @@ def segment_image(
     boxes = np.array(
         [np.concatenate((p.min(axis=0), p.max(axis=0) + 1)) for p in kept], float
     )
-    height = line_height(boxes, 2.0)
-    groups = []
-    for members in join(boxes, [p[:: max(1, len(p) // 400)] for p in kept], height):
-        xy = np.concatenate([kept[i] for i in members])
-        lab = np.repeat(members, [len(kept[i]) for i in members])
-        groups.append(Pixels((tuple(members),), xy, lab, _box(boxes[members])))
+    groups, pen = marks(kept, boxes, ink >= level)
+    height = line_height(np.array([g.box for g in groups], float), 2.0)
     digits = [g for g in groups if not is_speck(g.box, height)]
     whole = _original(_box(boxes), scale, origin)
     if not digits:
         return _whole(image, polarity, whole)
-    splitter = PictureSplitter(ink, level, height, classify)
+    splitter = PictureSplitter(ink, level, height, pen, classify)
     pieces = splitter.split_all(digits)
     if len(pieces) == 1:
         # One digit, perhaps with specks apart: read the picture as a single
@@ -304,6 +328,27 @@ def segment_image(
         if img is not None:
             out.append(Piece(_original(group.box, scale, origin), img))
     return sorted(out, key=lambda p: p.box[0] + p.box[2])
+
+
+def marks(
+    parts: list[np.ndarray], boxes: np.ndarray, mask: np.ndarray
+) -> tuple[list[Pixels], float]:
+    """The components grouped into marks (see `join`), and the pen width.
+
+    Distances are measured between the components' outlines, where the nearest
+    pixels of two components always lie.
+    """
+    edge = edges(mask)
+    outlines = [p[edge[p[:, 1], p[:, 0]]] for p in parts]
+    # A stroke of length L and width w has about 2 L pixels of outline.
+    pen = 2.0 * sum(map(len, parts)) / max(sum(map(len, outlines)), 1)
+    radius = np.full(len(parts), 0.5)  # the points are pixel centres
+    groups = []
+    for members in join(boxes, outlines, line_height(boxes, 2.0), radius, pen):
+        xy = np.concatenate([parts[i] for i in members])
+        lab = np.repeat(members, [len(parts[i]) for i in members])
+        groups.append(Pixels((tuple(members),), xy, lab, _box(boxes[members])))
+    return groups, pen
 
 
 def _working_ink(ink: np.ndarray, level: int) -> tuple[np.ndarray, float, np.ndarray]:
