@@ -11,13 +11,13 @@ validation part). The figures we report come from the report half (`halves`);
 ``--count`` takes that many of its digits, as many of each label as can be.
 
 1. canvas: each digit is written with mouse events on the canvas of the real window
-   (offscreen), 150-230 units high at a random place on the 560 x 280 canvas, brush
-   18 (30% of them 10-28). Its reading is the session's after the last stroke: right
+   (offscreen), 150-230 units high at a random place on the 560 x 280 canvas, brush 18
+   (30% of them 10-28). Its reading is the session's after the last stroke: right
    (``Recognition.number`` is the label) against the whole drawing read as one piece
-   (``drawing_to_mnist`` + the network's argmax), split into several marks, sure
-   (every mark a "digit" verdict), right of those sure, and "not a digit" (a mark
-   read ``?``); per label, and the worst cases (the ones one piece reads right
-   first).
+   (``drawing_to_mnist`` + the network's argmax; and "one piece read", with its verdict
+   as the window gives it, a "not a digit" read ``?``), split into several marks, sure
+   (every mark a "digit" verdict), right of those sure, and "not a digit" (a mark read
+   ``?``); per label, and the worst cases (the ones one piece reads right first).
 2. pictures: the same digits (height and brush), centred in a square picture of
    each size, white on black, dark on light, and dark grey on noisy light grey paper,
    read by ``nnpad predict --json`` (in-process, from PNG files) against ``to_mnist``
@@ -185,6 +185,7 @@ def placed(digit, hand: tuple[float, float, float, float], width: float):
 def canvas_digits(ctx, digits: list) -> dict:
     """Part 1: single digits written on the window's canvas."""
     from nnpad.core.reading.preprocess import drawing_to_mnist
+    from nnpad.core.reading.recognition import recognize_image
     from nnpad.ui.drawing.canvas import CANVAS_WIDTH
     from tests.support.canvas_window import write
 
@@ -199,9 +200,12 @@ def canvas_digits(ctx, digits: list) -> dict:
         read = "" if recognition is None else recognition.number
         whole = drawing_to_mnist(ctx.window.canvas.drawing())
         alone = None if whole is None else int(ctx.network.predict(whole)[0].argmax())
+        # The whole drawing read as one piece, verdict included ("?" if no digit).
+        as_one = recognize_image(ctx.model, whole)
         outcome = {
             "right": read == str(digit.label),
             "one piece right": alone == digit.label,
+            "one piece read": as_one is not None and as_one.number == str(digit.label),
             **verdicts(marks),
         }
         outcome["sure and right"] = outcome["sure"] and outcome["right"]
@@ -222,7 +226,14 @@ def canvas_digits(ctx, digits: list) -> dict:
             )
     # The window's own losses first (one piece reads them right), then sure mistakes.
     cases.sort(key=lambda c: (c["one piece"] != c["label"], not c["sure"], -c["split"]))
-    names = ["right", "one piece right", "split", "sure", "not a digit"]
+    names = [
+        "right",
+        "one piece right",
+        "one piece read",
+        "split",
+        "sure",
+        "not a digit",
+    ]
     among = {"right of sure": "sure and right/sure"}
     result = {
         "all": total.figures(names, **among),
@@ -433,6 +444,7 @@ def main(argv: list[str] | None = None) -> None:
         args=args,
         window=window,
         network=window.session.model.network,
+        model=window.session.model,
         hands=hands(digits, args.seed),
     )
     print(

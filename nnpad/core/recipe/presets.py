@@ -233,8 +233,8 @@ PRESET_DESCRIPTIONS: dict[str, str] = {
     " 7,018 parameters.",
     "cnn": "Keras's mnist_convnet: two conv layers, pooling and dropout; 34,826"
     " parameters.",
-    "shipped-cnn": "How the shipped CNN was made: mnist_convnet's conv layers, a"
-    " Dense 64 head, augmentation, non-digits, 20 epochs.",
+    "shipped-cnn": "How the shipped CNN was made: two conv layers, Dense 64,"
+    " augmentation, non-digits, 20 epochs.",
 }
 
 
