@@ -169,6 +169,9 @@ def main() -> None:
     parser.add_argument("--numbers", type=int, default=5)
     parser.add_argument("--interval", type=float, default=8.0, help="ms per move")
     parser.add_argument("--size", default="1280x800")
+    parser.add_argument(
+        "--model", help="read with this model (a .keras file, or cnn) instead"
+    )
     args = parser.parse_args()
     app = QApplication([])
     from nnpad.app import create_window, settings_at
@@ -178,6 +181,13 @@ def main() -> None:
     window.show()
     while not window.is_ready():
         app.processEvents()
+    if args.model:
+        from nnpad.core.model import store
+
+        window.session.set_model(
+            store.load(args.model),
+            store.shipped_path("cnn") if args.model == "cnn" else args.model,
+        )
     for _ in range(20):
         app.processEvents()
         time.sleep(0.02)

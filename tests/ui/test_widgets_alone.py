@@ -164,3 +164,18 @@ def test_every_menu_and_tool_names_an_action_of_the_table(actions) -> None:
     listed = {name for _, menu in MENUS for name in menu if name is not None}
     assert listed <= names and set(CANVAS_TOOLS) <= names
     assert table["undo"].toolTip() == "Undo the last stroke (Ctrl+Z)"
+
+
+def test_look_inside_takes_a_moving_pens_readings_less_often_for_a_cnn(qtbot) -> None:
+    from nnpad.ui.inside.activation_view import CNN_FEED_MS, FNN_FEED_MS
+    from tests.support.shipped import CNN_MODEL
+
+    session = Session(store.load(), store.default_model_path())
+    view = ActivationView()
+    qtbot.addWidget(view)
+    view.set_session_connected(session)
+    assert view._feed._interval == FNN_FEED_MS / 1000
+    session.set_model(store.load(CNN_MODEL))
+    assert view._feed._interval == CNN_FEED_MS / 1000 > FNN_FEED_MS / 1000
+    session.set_model(store.load())
+    assert view._feed._interval == FNN_FEED_MS / 1000

@@ -53,6 +53,10 @@ class LiveFeed(QObject):
         self._timer.stop()
         self._pending = _NOTHING
 
+    def set_interval(self, interval_ms: int) -> None:
+        """At most one moving pen's reading per ``interval_ms`` from now on."""
+        self._interval = interval_ms / 1000.0
+
     def has_pending(self) -> bool:
         """Whether a reading waits to be shown."""
         return self._pending is not _NOTHING
