@@ -10,6 +10,7 @@ import shiboken6
 from PySide6.QtCore import QSettings, QThread
 
 from nnpad.core.model import store
+from nnpad.ui.drawing.canvas import DrawingCanvas
 from nnpad.ui.session import Session
 from nnpad.ui.training.training_worker import TrainingController
 from nnpad.ui.window.main_window import MainWindow
@@ -79,3 +80,14 @@ def make_window(qtbot, settings: QSettings) -> Iterator[Callable[..., MainWindow
 def window(make_window) -> MainWindow:
     """The main window, shown."""
     return make_window(show=True)
+
+
+@pytest.fixture
+def canvas(qtbot) -> DrawingCanvas:
+    """A lone canvas, 560 x 280 pixels: one per logical unit."""
+    widget = DrawingCanvas()
+    qtbot.addWidget(widget)
+    widget.resize(564, 284)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget

@@ -28,16 +28,6 @@ from tests.support import canvas_input
 from tests.support.canvas_input import LEFT, NONE, RELEASE, RIGHT, send_mouse
 
 
-@pytest.fixture
-def canvas(qtbot) -> DrawingCanvas:
-    widget = DrawingCanvas()
-    qtbot.addWidget(widget)
-    widget.resize(564, 284)  # 560 x 280 pixels: one per logical unit
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
 def widget_pos(canvas: DrawingCanvas, x: float, y: float) -> QPointF:
     """The widget position of logical point (x, y), unrounded."""
     sq = canvas.canvas_rect()

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from nnpad.ui.drawing.canvas import DrawingCanvas
 from nnpad.ui.drawing.canvas_overlays import DigitMark
 from tests.ui.test_canvas import drag, widget_pos
-
-
-@pytest.fixture
-def canvas(qtbot) -> DrawingCanvas:
-    widget = DrawingCanvas()
-    qtbot.addWidget(widget)
-    widget.resize(564, 284)  # 560 x 280 pixels: one per logical unit
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 class PaintSpy(QObject):

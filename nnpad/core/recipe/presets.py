@@ -7,6 +7,7 @@ their curves and their diagnosis repeat (tests/core/test_presets.py trains them)
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from nnpad.core.recipe.conv_spec import Conv2D, Dropout, Flatten, MaxPooling2D
@@ -178,15 +179,7 @@ def shipped_cnn() -> Recipe:
                 Dropout(0.25),
             ),
         ),
-        TrainConfig(
-            learning_rate=2e-3,
-            lr_schedule="cosine",
-            batch_size=128,
-            epochs=20,
-            validation_split=1 / 6,
-            outlier_exposure=0.5,
-            outliers=50_000,
-        ),
+        replace(shipped().train, epochs=20),
     )
 
 
