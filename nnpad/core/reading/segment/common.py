@@ -26,8 +26,10 @@ SPECK = 0.2
 # a stroke cut off by a faint or broken pen); alone, it is no digit if shorter
 # than SHORT_GROUP * H (one MNIST digit in 10,000 is that short).
 SHORT_GROUP = 0.5
-# Both sides of a split must be this tall.
+# Both sides of a split must be this tall, or as flat digits are: at least
+# SHORT_GROUP * H tall and FLAT_WIDTH * H wide (a 2 or a 7 written wide and low).
 SIDE = 0.65
+FLAT_WIDTH = 0.8
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,6 +92,15 @@ def log_odds(probs: np.ndarray) -> np.ndarray:
     return np.log(np.clip(p[:, -1], 1e-12, None)) - np.log(rest)
 
 
+def digit_sized(box: np.ndarray, height: float) -> bool:
+    """Whether ink in ``box`` is tall enough to be a digit (or wide, for a flat one)."""
+    tall = box[3] - box[1]
+    return bool(
+        tall >= SIDE * height
+        or (tall >= SHORT_GROUP * height and box[2] - box[0] >= FLAT_WIDTH * height)
+    )
+
+
 def both_tall(a: np.ndarray, b: np.ndarray, height: float) -> bool:
-    """Whether two boxes are both tall enough to be digits."""
-    return bool(min(a[3] - a[1], b[3] - b[1]) >= SIDE * height)
+    """Whether two boxes are both big enough to be digits (`digit_sized`)."""
+    return digit_sized(a, height) and digit_sized(b, height)

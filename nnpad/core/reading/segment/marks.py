@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nnpad.core.reading.segment.common import SIDE, SPECK
+from nnpad.core.reading.segment.common import SPECK, digit_sized
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -34,8 +34,9 @@ TOUCH = 0.12
 SHORT = 0.4
 WITHIN = 0.6
 NEAR = 0.3
-# A group that is not a speck but shorter than SIDE * H (a piece of a stroke cut
-# off by a faint or broken pen) joins the nearest taller group within FRAGMENT * H.
+# A group that is not a speck but not `digit_sized` either (a piece of a stroke
+# cut off by a faint or broken pen, the hat of a 5) joins the nearest digit-sized
+# group within FRAGMENT * H.
 FRAGMENT = 0.4
 # Point sets are thinned to about this many points before measuring distances.
 MAX_POINTS = 600
@@ -187,7 +188,7 @@ def attach(
             for g in groups
         ]
     )
-    tall = spans[:, 3] - spans[:, 1] >= SIDE * height
+    tall = np.array([digit_sized(span, height) for span in spans], dtype=bool)
     wide = (spans[:, 2:] - spans[:, :2]).max(axis=1) >= SPECK * height
     if tall.all() or not tall.any():
         return groups
