@@ -54,9 +54,11 @@ MARGIN = 6.0
 MARGIN_SLOPE = 10.0
 MARGIN_WIDTH = 0.8
 MEAN_WEIGHT = 0.5
-# However wide the group, the pieces' score must reach READ_FLOOR: both must read
-# as digits (a wide digit alone reads poorly whole, and its pieces no better).
+# However wide the group, the pieces' score must reach READ_FLOOR, and each piece
+# PIECE_FLOOR: both must read as digits (a wide digit alone reads poorly whole, and
+# its pieces no better; a flat 2 cut in two reads "?2").
 READ_FLOOR = 0.0
+PIECE_FLOOR = -0.5
 # A group whose log-odds plus the margin reach SURE is kept without trying any
 # split: no split of the tuning sets scored that high against such a whole.
 SURE = 16.0
@@ -223,6 +225,7 @@ class Splitter(Generic[G]):
             + (1.0 - MEAN_WEIGHT) * pairs.min(axis=1)
             - np.array([c.cost - self.bonus(c) for c in candidates])
         )
+        scores[pairs.min(axis=1) < PIECE_FLOOR] = -math.inf
         k = int(np.argmax(scores))
         if not math.isfinite(scores[k]):
             return None
