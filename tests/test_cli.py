@@ -218,6 +218,26 @@ def test_train_saves_a_loadable_model(sample, tmp_path: Path, capsys) -> None:
     assert loaded.val_accuracy is not None
 
 
+@pytest.mark.slow
+def test_train_learns_from_a_teacher(
+    sample, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    use_test_cnn(monkeypatch)
+    data = tmp_path / "small.npz"
+    np.savez(data, x_train=sample.x_train[:600], y_train=sample.y_train[:600])
+    out = tmp_path / "student.keras"
+    args = ["train", "--data", str(data), "--epochs", "2", "--hidden", "16"]
+    assert (
+        main([*args, "--teacher", "cnn", "--teacher-weight", "0.3", "--out", str(out)])
+        == 0
+    )
+    assert "teacher: cnn (conv" in capsys.readouterr().err
+    trained_on = read_model(out).metadata["trained_on"]
+    assert "taught by cnn (weight 0.3, temperature 2)" in trained_on
+    bad = main([*args, "--teacher", "cnn", "--teacher-weight", "2", "--out", str(out)])
+    assert bad != 0 and "--teacher-weight" in capsys.readouterr().err
+
+
 def test_train_print_spec(capsys) -> None:
     assert main(["train", "--preset", "deeper", "--epochs", "3", "--print-spec"]) == 0
     spec = json.loads(capsys.readouterr().out)

@@ -78,6 +78,20 @@ def add_parser(commands: Any) -> None:
         help="handwriting traced into pen strokes (a JSON strokes file) to train"
         " on as well, rendered as the canvas renders it; training side only",
     )
+    train.add_argument(
+        "--teacher",
+        metavar="MODEL",
+        help="learn from this model's readings as well as the labels (distillation;"
+        " a .keras file, or cnn for the shipped CNN)",
+    )
+    train.add_argument(
+        "--teacher-weight",
+        type=float,
+        default=0.5,
+        metavar="W",
+        help="share of each digit's target that is the teacher's reading"
+        " (default %(default)s)",
+    )
     train.add_argument("--out", type=Path, help="where to save the model (.keras)")
     train.add_argument(
         "--print-spec",
@@ -144,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
     data = load_source(args.data)
     print(f"data: {data.source}", file=sys.stderr)
     extra = _traced_images(args.strokes or [])
+    teacher = _teacher(args)
     print(f"model: {recipe.architecture.describe()}", file=sys.stderr)
     print("loading TensorFlow...", file=sys.stderr, flush=True)
     from nnpad.core.training import outlier_exposure
@@ -154,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"drawing {count:,} non-digits to learn from...", file=sys.stderr)
         outlier_exposure.training_outliers(count, recipe.train.seed)
 
-    trainer = Trainer(recipe, data, extra=extra)
+    trainer = Trainer(recipe, data, extra=extra, teacher=teacher)
     display = _TerminalProgress(sys.stderr, quiet=args.quiet)
     result = trainer.run(display)
     display.close()
@@ -165,6 +180,8 @@ def run(args: argparse.Namespace) -> int:
     if extra is not None:
         names = ", ".join(path.name for path in args.strokes)
         trained_on += f" + {len(extra[1]):,} traced digits ({names})"
+    if teacher is not None:
+        trained_on += f"; {teacher.describe()}"
     store.save(result, args.out, trained_on=trained_on)
     if result.message:
         print(result.message)
@@ -178,6 +195,23 @@ def run(args: argparse.Namespace) -> int:
         f" saved {args.out}"
     )
     return 0
+
+
+def _teacher(args: argparse.Namespace) -> Any:
+    """The model to learn from (`--teacher`), or None."""
+    if args.teacher is None:
+        return None
+    from nnpad.core.model import store
+    from nnpad.core.training.distillation import Teacher
+
+    model = store.load(args.teacher)
+    name = Path(args.teacher).name
+    try:
+        teacher = Teacher(model, name, weight=args.teacher_weight)
+    except ValueError as exc:
+        raise CliError(f"--teacher-weight: {exc}") from None
+    print(f"teacher: {name} ({model.recipe.architecture.describe()})", file=sys.stderr)
+    return teacher
 
 
 def _traced_images(paths: list[Path]) -> Any:

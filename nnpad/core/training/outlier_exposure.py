@@ -97,14 +97,19 @@ def _digit_accuracy_class() -> type:
     class DigitAccuracy(metric):
         """Accuracy over the digits of each batch; outliers are not counted."""
 
-        def __init__(self, name: str = "accuracy", **kwargs: Any) -> None:
+        def __init__(
+            self, name: str = "accuracy", *, dense: bool = False, **kwargs: Any
+        ) -> None:
             super().__init__(name=name, **kwargs)
+            self.dense = dense
             self.correct = self.add_variable((), "zeros", name="correct")
             self.total = self.add_variable((), "zeros", name="total")
 
         def update_state(
             self, y_true: Any, y_pred: Any, sample_weight: Any = None
         ) -> None:
+            if self.dense:  # distillation's rows end with the label
+                y_true = y_true[:, NUM_CLASSES]
             labels = ops.cast(ops.reshape(y_true, (-1,)), "int32")
             digit = ops.cast(ops.less(labels, OUTLIER_LABEL), "float32")
             guess = ops.cast(ops.argmax(y_pred, axis=-1), "int32")
@@ -122,6 +127,9 @@ def _digit_accuracy_class() -> type:
     return DigitAccuracy
 
 
-def digit_accuracy() -> Any:
-    """A Keras metric named ``accuracy`` that counts digits only."""
-    return _digit_accuracy_class()()
+def digit_accuracy(*, dense: bool = False) -> Any:
+    """A Keras metric named ``accuracy`` that counts digits only.
+
+    ``dense``: the labels are distillation's rows (`nnpad.core.training.distillation`).
+    """
+    return _digit_accuracy_class()(dense=dense)

@@ -21,8 +21,10 @@ def batches(
     """
     import tensorflow as tf
 
+    # Labels are digits, or distillation's rows of targets (float).
+    targets = labels if labels.ndim == 2 else labels.astype(np.int32)
     data = tf.data.Dataset.from_tensor_slices(
-        (images.astype(np.float32) / np.float32(255.0), labels.astype(np.int32))
+        (images.astype(np.float32) / np.float32(255.0), targets)
     )
     training = shuffle_seed is not None
     if training:

@@ -25,7 +25,7 @@ from nnpad.core.progress import (
     TrainResult,
 )
 from nnpad.core.runs.curves import best_epoch
-from nnpad.core.training import outlier_exposure
+from nnpad.core.training import distillation, outlier_exposure
 from nnpad.core.training.callbacks import (
     BatchReporter,
     EpochRecorder,
@@ -95,6 +95,9 @@ class Trainer(Stoppable):
         Images ``(n, 28, 28)`` uint8 and labels that join the training side only
         (never validation), such as traced handwriting rendered as the canvas
         renders it (`nnpad.core.data.traced`).
+    teacher
+        A trained model whose readings join the labels as targets
+        (`nnpad.core.training.distillation`).
     """
 
     def __init__(
@@ -109,6 +112,7 @@ class Trainer(Stoppable):
         callbacks: Sequence[Any] = (),
         threads: int | None = None,
         extra: tuple[np.ndarray, np.ndarray] | None = None,
+        teacher: distillation.Teacher | None = None,
     ) -> None:
         self.recipe = recipe.validate()
         self.data = data
@@ -119,6 +123,7 @@ class Trainer(Stoppable):
         self.callbacks = list(callbacks)
         self.threads = threads
         self.extra = extra
+        self.teacher = teacher
         super().__init__()
 
     def run(self, listener: TrainingListener | None = None) -> TrainResult:
@@ -128,19 +133,7 @@ class Trainer(Stoppable):
         if self.stop_requested:
             return TrainResult("stopped", self.recipe, message="stopped before start")
         train = self.recipe.train
-        x_train, y_train, x_val, y_val = split_validation(
-            self.data.x_train, self.data.y_train, train.validation_split
-        )
-        if train.train_samples is not None:
-            x_train = x_train[: train.train_samples]
-            y_train = y_train[: train.train_samples]
-        if self.extra is not None and len(self.extra[0]):
-            x_train = np.concatenate((x_train, self.extra[0]))
-            y_train = np.concatenate((y_train, self.extra[1]))
-        # Outlier exposure: non-digits join the training images only.
-        exposed = outlier_exposure.enabled(train)
-        if exposed:
-            x_train, y_train = outlier_exposure.with_outliers(x_train, y_train, train)
+        x_train, y_train, x_val, y_val = self._training_set()
         if self.threads:
             _limit_threads(self.threads)
         model = build(self.recipe.architecture, seed=train.seed)
@@ -153,23 +146,15 @@ class Trainer(Stoppable):
         # for seconds) whenever a batch or an execution comes out shorter. The few
         # batches left over differ each epoch, as the data is reshuffled.
         batches = full_batches - full_batches % steps
-        model.compile(
-            optimizer=keras.optimizers.Adam(self._learning_rate(batches)),
-            loss=outlier_exposure.outlier_loss(train.outlier_exposure)
-            if exposed
-            else "sparse_categorical_crossentropy",
-            metrics=[outlier_exposure.digit_accuracy() if exposed else "accuracy"],
-            steps_per_execution=steps,
-            jit_compile=self.jit_compile
-            and not self.recipe.architecture.augmentation.enabled
-            and batches * train.epochs >= JIT_MIN_STEPS,
-        )
+        self._compile(model, batches, steps)
         state = RunState()
         listener.started(
             TrainingStarted(train.epochs, batches, len(x_train), len(x_val))
         )
+        # With a teacher, validation's targets are its plain labels, in rows.
+        y_fit = y_val if self.teacher is None else distillation.dense_labels(y_val)
         validation = (
-            make_batches(x_val, y_val, max(train.batch_size, VALIDATION_BATCH))
+            make_batches(x_val, y_fit, max(train.batch_size, VALIDATION_BATCH))
             if len(x_val)
             else None
         )
@@ -191,6 +176,54 @@ class Trainer(Stoppable):
             result.thresholds = fit_thresholds(logits, y_val)
         result.seconds = time.perf_counter() - started
         return result
+
+    def _training_set(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``x_train, y_train, x_val, y_val`` of the run.
+
+        The split, with the extra images, outlier exposure's non-digits and the
+        teacher's targets on the training side.
+        """
+        train = self.recipe.train
+        x_train, y_train, x_val, y_val = split_validation(
+            self.data.x_train, self.data.y_train, train.validation_split
+        )
+        if train.train_samples is not None:
+            x_train = x_train[: train.train_samples]
+            y_train = y_train[: train.train_samples]
+        if self.extra is not None and len(self.extra[0]):
+            x_train = np.concatenate((x_train, self.extra[0]))
+            y_train = np.concatenate((y_train, self.extra[1]))
+        # Outlier exposure: non-digits join the training images only.
+        if outlier_exposure.enabled(train):
+            x_train, y_train = outlier_exposure.with_outliers(x_train, y_train, train)
+        if self.teacher is not None:
+            y_train = distillation.taught_labels(self.teacher, x_train, y_train)
+        return x_train, y_train, x_val, y_val
+
+    def _compile(self, model: Any, batches: int, steps: int) -> None:
+        """Compile ``model`` with the run's optimiser, loss and accuracy."""
+        train = self.recipe.train
+        exposed = outlier_exposure.enabled(train)
+        if self.teacher is not None:
+            loss = distillation.distilled_loss(train.outlier_exposure)
+        elif exposed:
+            loss = outlier_exposure.outlier_loss(train.outlier_exposure)
+        else:
+            loss = "sparse_categorical_crossentropy"
+        dense = self.teacher is not None
+        model.compile(
+            optimizer=keras.optimizers.Adam(self._learning_rate(batches)),
+            loss=loss,
+            metrics=[
+                outlier_exposure.digit_accuracy(dense=dense)
+                if exposed or dense
+                else "accuracy"
+            ],
+            steps_per_execution=steps,
+            jit_compile=self.jit_compile
+            and not self.recipe.architecture.augmentation.enabled
+            and batches * train.epochs >= JIT_MIN_STEPS,
+        )
 
     def _callbacks(
         self, state: RunState, listener: TrainingListener, batches_per_epoch: int
