@@ -21,7 +21,8 @@ validation part). The figures we report come from the report half (`halves`);
 2. pictures: the same digits (height and brush), centred in a square picture of
    each size, white on black, dark on light, and dark grey on noisy light grey paper,
    read by ``nnpad predict --json`` (in-process, from PNG files) against ``to_mnist``
-   of the whole picture as one digit.
+   of the whole picture as one digit (the argmax, and "one piece read" with its
+   verdict, as on the canvas).
 3. numbers: ``--numbers`` numbers per length 2-6 of real digits of the same half
    with a person's gaps (`real_number`), fitted to the canvas and written on it, and
    as pictures through predict (white on black 280 px high, or noisy paper 140 px
@@ -261,6 +262,7 @@ def pictures(ctx, digits: list, rng) -> dict:
     """Part 2: the same digits as picture files through ``nnpad predict``."""
     from nnpad.core.ink.strokes import CANVAS_SIZE, render
     from nnpad.core.reading.preprocess import to_mnist
+    from nnpad.core.reading.recognition import recognize_image
     from tests.support.numbers import on_paper
     from tests.support.predict_files import predict
 
@@ -269,7 +271,8 @@ def pictures(ctx, digits: list, rng) -> dict:
     for digit in digits:
         height, brush, _, _ = ctx.hands[digit.index]
         drawings.append(digit.drawing(height, brush=brush, centre=centre))
-    names = ["right", "one piece right", "split", "sure", "not a digit"]
+    names = ["right", "one piece right", "one piece read", "split", "sure"]
+    names.append("not a digit")
     among = {"right of sure": "sure and right/sure"}
     rows: dict[str, dict] = {}
     overall = Tally()
@@ -288,10 +291,13 @@ def pictures(ctx, digits: list, rng) -> dict:
                 whole = to_mnist(shot)
                 alone = None if whole is None else ctx.network.predict(whole)[0]
                 marks = [m["verdict"] for m in record.get("digits", [])]
+                as_one = recognize_image(ctx.model, whole)
                 outcome = {
                     "right": record.get("number") == str(digit.label),
                     "one piece right": alone is not None
                     and int(alone.argmax()) == digit.label,
+                    "one piece read": as_one is not None
+                    and as_one.number == str(digit.label),
                     **verdicts(marks),
                 }
                 outcome["sure and right"] = outcome["sure"] and outcome["right"]

@@ -65,6 +65,26 @@ def widget_point(canvas: DrawingCanvas, x: float, y: float) -> QPointF:
     return QPointF(round(area.x() + x * k), round(area.y() + y * k))
 
 
+def logical_pos(canvas: DrawingCanvas, x: float, y: float) -> QPointF:
+    """The widget position of canvas point (x, y), unrounded."""
+    area = canvas.canvas_rect()
+    k = area.height() / CANVAS_SIZE
+    return QPointF(area.x() + x * k, area.y() + y * k)
+
+
+def drag_logical(
+    canvas: DrawingCanvas,
+    logical: Sequence[tuple[float, float]],
+    button: Qt.MouseButton = LEFT,
+    *,
+    release: bool = True,
+) -> None:
+    """`drag` through canvas points (x, y)."""
+    drag(
+        canvas, [logical_pos(canvas, x, y) for x, y in logical], button, release=release
+    )
+
+
 def square_point(canvas: DrawingCanvas, fx: float, fy: float) -> QPointF:
     """The widget point at fraction (fx, fy) of the canvas' middle square."""
     square = canvas.centre_square()

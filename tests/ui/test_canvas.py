@@ -25,24 +25,19 @@ from nnpad.ui.drawing.canvas import (
     DrawingCanvas,
 )
 from tests.support import canvas_input
-from tests.support.canvas_input import LEFT, NONE, RELEASE, RIGHT, send_mouse
-
-
-def widget_pos(canvas: DrawingCanvas, x: float, y: float) -> QPointF:
-    """The widget position of logical point (x, y), unrounded."""
-    sq = canvas.canvas_rect()
-    k = sq.height() / CANVAS_SIZE
-    return QPointF(sq.x() + x * k, sq.y() + y * k)
-
-
-def drag(canvas, logical, button=LEFT, release: bool = True) -> None:
-    """Press at the first logical point, move through the rest, release at the last."""
-    points = [widget_pos(canvas, x, y) for x, y in logical]
-    canvas_input.drag(canvas, points, button, release=release)
+from tests.support.canvas_input import (
+    LEFT,
+    NONE,
+    RELEASE,
+    RIGHT,
+    drag_logical,
+    logical_pos,
+    send_mouse,
+)
 
 
 def release_at(canvas, x: float, y: float, button=LEFT) -> None:
-    send_mouse(canvas, RELEASE, widget_pos(canvas, x, y), button)
+    send_mouse(canvas, RELEASE, logical_pos(canvas, x, y), button)
 
 
 def gray(image: QImage) -> np.ndarray:
@@ -66,7 +61,7 @@ def counter(signal) -> list[tuple]:
 
 def test_mouse_drag_records_logical_stroke_and_signals(canvas):
     moved, changed = counter(canvas.stroke_changed), counter(canvas.drawing_changed)
-    drag(canvas, [(40, 50), (120, 60), (200, 220)])
+    drag_logical(canvas, [(40, 50), (120, 60), (200, 220)])
     (stroke,) = canvas.drawing().strokes
     assert_points(stroke, [(40, 50), (120, 60), (200, 220)])
     assert stroke.width == BRUSH_DEFAULT
@@ -102,9 +97,9 @@ def test_same_gesture_gives_same_points_at_any_size(qtbot, size, height):
 
 
 def test_current_drawing_includes_stroke_in_progress(canvas):
-    drag(canvas, [(20, 20), (40, 40)])
+    drag_logical(canvas, [(20, 20), (40, 40)])
     changed, moved = counter(canvas.drawing_changed), counter(canvas.stroke_changed)
-    drag(canvas, [(50, 50), (100, 100)], release=False)
+    drag_logical(canvas, [(50, 50), (100, 100)], release=False)
     assert len(canvas.drawing().strokes) == 1
     assert len(canvas.current_drawing().strokes) == 2
     assert not changed and len(moved) == 2
@@ -119,8 +114,8 @@ def test_current_drawing_includes_stroke_in_progress(canvas):
 def test_undo_redo_clear(canvas):
     history = counter(canvas.history_changed)
     assert not canvas.can_undo() and not canvas.can_redo()
-    drag(canvas, [(50, 50), (60, 200)])
-    drag(canvas, [(100, 50), (200, 50)])
+    drag_logical(canvas, [(50, 50), (60, 200)])
+    drag_logical(canvas, [(100, 50), (200, 50)])
     assert len(canvas.drawing().strokes) == 2
     assert len(history) == 2
     canvas.undo()
@@ -133,7 +128,7 @@ def test_undo_redo_clear(canvas):
     assert len(canvas.drawing().strokes) == 2
     canvas.undo()
     assert canvas.can_redo()
-    drag(canvas, [(10, 10), (20, 20)])  # a new stroke drops the redo branch
+    drag_logical(canvas, [(10, 10), (20, 20)])  # a new stroke drops the redo branch
     assert not canvas.can_redo()
     assert [len(s.points) for s in canvas.drawing().strokes] == [2, 2]
     assert_points(canvas.drawing().strokes[1], [(10, 10), (20, 20)])
@@ -150,35 +145,37 @@ def test_set_drawing_is_undoable(canvas):
 
 
 def test_lost_release_does_not_lock_the_canvas(canvas):
-    drag(canvas, [(20, 20), (60, 60)], release=False)
-    drag(canvas, [(100, 100), (150, 150)])  # the first release never arrived
+    drag_logical(canvas, [(20, 20), (60, 60)], release=False)
+    drag_logical(canvas, [(100, 100), (150, 150)])  # the first release never arrived
     assert_points(canvas.drawing().strokes[0], [(20, 20), (60, 60)])
     assert_points(canvas.drawing().strokes[1], [(100, 100), (150, 150)])
-    drag(canvas, [(200, 200), (210, 210)], release=False)
-    drag(canvas, [(250, 250), (260, 260)], button=RIGHT)  # left is no longer held
+    drag_logical(canvas, [(200, 200), (210, 210)], release=False)
+    drag_logical(
+        canvas, [(250, 250), (260, 260)], button=RIGHT
+    )  # left is no longer held
     assert [len(s.points) for s in canvas.drawing().strokes] == [2, 2, 2, 2]
     assert canvas.drawing().strokes[3].erase
 
 
 def test_right_drag_and_eraser_mode_erase(canvas):
-    drag(canvas, [(40, 140), (240, 140)])
-    drag(canvas, [(140, 100), (140, 180)], button=RIGHT)
+    drag_logical(canvas, [(40, 140), (240, 140)])
+    drag_logical(canvas, [(140, 100), (140, 180)], button=RIGHT)
     assert canvas.drawing().strokes[1].erase
     assert render(canvas.drawing())[140, 140] == 0  # ink wiped where erased
     assert render(canvas.drawing())[140, 60] == 255
     canvas.set_eraser(True)
     assert canvas.eraser
-    drag(canvas, [(50, 100), (50, 180)])
+    drag_logical(canvas, [(50, 100), (50, 180)])
     assert canvas.drawing().strokes[2].erase
     assert render(canvas.drawing())[140, 50] == 0
 
 
 def test_brush_size_is_used_and_clamped(canvas):
     canvas.set_brush_size(30)
-    drag(canvas, [(50, 50), (150, 50)], release=False)
+    drag_logical(canvas, [(50, 50), (150, 50)], release=False)
     canvas.set_brush_size(10)  # applies to the next stroke, not this one
     release_at(canvas, 150, 50)
-    drag(canvas, [(50, 150), (150, 150)])
+    drag_logical(canvas, [(50, 150), (150, 150)])
     assert [s.width for s in canvas.drawing().strokes] == [30, 10]
     assert render(canvas.drawing())[50 + 13, 100] == 255
     assert render(canvas.drawing())[150 + 13, 100] == 0
@@ -189,10 +186,10 @@ def test_brush_size_is_used_and_clamped(canvas):
 
 
 def test_fast_move_draws_continuous_line(canvas):
-    drag(canvas, [(20, 20), (260, 260)], release=False)  # one huge jump
+    drag_logical(canvas, [(20, 20), (260, 260)], release=False)  # one huge jump
     t = np.linspace(0.0, 1.0, 60)
     on_screen = gray(canvas.grab().toImage())
-    along = [widget_pos(canvas, 20 + 240 * s, 20 + 240 * s) for s in t]
+    along = [logical_pos(canvas, 20 + 240 * s, 20 + 240 * s) for s in t]
     assert min(on_screen[round(p.y()), round(p.x())] for p in along) > 200
     release_at(canvas, 260, 260)
     pixels = render(canvas.drawing())
@@ -202,7 +199,7 @@ def test_fast_move_draws_continuous_line(canvas):
 
 
 def test_click_draws_a_dot(canvas):
-    drag(canvas, [(CANVAS_WIDTH / 2, CANVAS_SIZE / 2)])
+    drag_logical(canvas, [(CANVAS_WIDTH / 2, CANVAS_SIZE / 2)])
     (stroke,) = canvas.drawing().strokes
     assert len(stroke.points) == 1
     assert (
@@ -215,8 +212,8 @@ def test_click_draws_a_dot(canvas):
 
 
 def test_save_png_is_atomic_and_matches_render(canvas, tmp_path):
-    drag(canvas, [(60, 60), (220, 60), (120, 240)])
-    drag(canvas, [(450, 50), (450, 240)])  # a 1 in the right half: 71
+    drag_logical(canvas, [(60, 60), (220, 60), (120, 240)])
+    drag_logical(canvas, [(450, 50), (450, 240)])  # a 1 in the right half: 71
     target = tmp_path / "seven.png"
     target.write_bytes(b"old")
     save_png(canvas.drawing(), target, width=560)
@@ -255,7 +252,7 @@ def test_tablet_events_make_a_stroke(canvas, pointer, erase):
         (QEvent.Type.TabletRelease, (200, 200), LEFT, NONE),
     ]
     for kind, (x, y), button, buttons in steps:
-        pos = widget_pos(canvas, x, y)
+        pos = logical_pos(canvas, x, y)
         event = QTabletEvent(
             kind, device, pos, QPointF(canvas.mapToGlobal(pos)),
             0.6, 0.0, 0.0, 0.0, 0.0, 0.0,
@@ -274,7 +271,7 @@ def test_single_touch_makes_a_stroke(canvas):
     # QTest.touchEvent(widget, ...) takes window-system (global) positions here: the
     # offscreen platform puts the window at (2, 2), which it does not subtract.
     offset = canvas.mapToGlobal(QPoint(0, 0))
-    points = [widget_pos(canvas, x, y).toPoint() + offset for x, y in logical]
+    points = [logical_pos(canvas, x, y).toPoint() + offset for x, y in logical]
     QTest.touchEvent(canvas, device).press(0, points[0]).commit()
     QTest.touchEvent(canvas, device).move(0, points[1]).commit()
     QTest.touchEvent(canvas, device).release(0, points[2]).commit()
@@ -284,7 +281,7 @@ def test_single_touch_makes_a_stroke(canvas):
 
 
 def test_drawn_digit_reaches_the_network_input(canvas):
-    drag(canvas, [(60, 50), (220, 50), (200, 90), (130, 250)])  # a 7
+    drag_logical(canvas, [(60, 50), (220, 50), (200, 90), (130, 250)])  # a 7
     image = drawing_to_mnist(canvas.drawing())
     assert image is not None
     assert image.shape == (28, 28) and image.dtype == np.float32
@@ -314,10 +311,10 @@ def test_reference_image_is_shown_but_not_drawn(canvas):
     assert canvas.drawing().is_empty  # only shown, never part of the drawing
     pixels = gray(canvas.grab().toImage())
     # The reference fills the square in the middle of the canvas, not stretched.
-    centre = widget_pos(canvas, CANVAS_WIDTH / 2, CANVAS_SIZE / 2)
+    centre = logical_pos(canvas, CANVAS_WIDTH / 2, CANVAS_SIZE / 2)
     assert pixels[int(centre.y()), int(centre.x())] > 40
     for x, y in [(140, 140), (CANVAS_WIDTH - 140, 140), (CANVAS_WIDTH / 2, 20)]:
-        outside = widget_pos(canvas, x, y)
+        outside = logical_pos(canvas, x, y)
         assert pixels[int(outside.y()), int(outside.x())] < 5
     canvas.clear()
     assert not canvas.has_reference()

@@ -7,7 +7,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from nnpad.ui.drawing.canvas_overlays import DigitMark
-from tests.ui.test_canvas import drag, widget_pos
+from tests.support.canvas_input import drag_logical, logical_pos
 
 
 class PaintSpy(QObject):
@@ -25,10 +25,10 @@ class PaintSpy(QObject):
 
 
 def test_move_repaints_only_the_new_segment(canvas, qtbot):
-    drag(canvas, [(100, 100)], release=False)
+    drag_logical(canvas, [(100, 100)], release=False)
     qtbot.wait(10)
     spy = PaintSpy(canvas)
-    pos = widget_pos(canvas, 110, 105)
+    pos = logical_pos(canvas, 110, 105)
     move = QMouseEvent(
         QEvent.Type.MouseMove,
         pos,
@@ -47,14 +47,14 @@ def test_the_ink_of_a_move_is_painted_before_anyone_hears_of_it(canvas, qtbot):
     spy = PaintSpy(canvas)
     painted_when_heard: list[int] = []
     canvas.stroke_changed.connect(lambda _d: painted_when_heard.append(len(spy.rects)))
-    drag(canvas, [(100, 100), (110, 105), (130, 120)], release=False)
+    drag_logical(canvas, [(100, 100), (110, 105), (130, 120)], release=False)
     # Each move had been painted when the canvas told its listeners (the session,
     # which reads the drawing then): a slow reading never holds the ink back.
     assert painted_when_heard == [1, 2, 3]
 
 
 def test_new_digit_marks_repaint_only_where_marks_are(canvas, qtbot):
-    drag(canvas, [(100, 100), (130, 160)])
+    drag_logical(canvas, [(100, 100), (130, 160)])
     qtbot.wait(20)
     spy = PaintSpy(canvas)
     canvas.set_marks([DigitMark((100, 100, 130, 160), "1 99%", "digit", True)])
@@ -66,5 +66,5 @@ def test_new_digit_marks_repaint_only_where_marks_are(canvas, qtbot):
     canvas.set_marks([DigitMark((100, 100, 131, 160), "1 98%", "digit", True)])
     qtbot.waitUntil(lambda: bool(spy.rects))
     painted = spy.rects[0]
-    assert painted.contains(widget_pos(canvas, 131, 130).toPoint())  # the new box
-    assert not painted.contains(widget_pos(canvas, 400, 250).toPoint())
+    assert painted.contains(logical_pos(canvas, 131, 130).toPoint())  # the new box
+    assert not painted.contains(logical_pos(canvas, 400, 250).toPoint())
