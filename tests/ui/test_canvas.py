@@ -150,9 +150,8 @@ def test_lost_release_does_not_lock_the_canvas(canvas):
     assert_points(canvas.drawing().strokes[0], [(20, 20), (60, 60)])
     assert_points(canvas.drawing().strokes[1], [(100, 100), (150, 150)])
     drag_logical(canvas, [(200, 200), (210, 210)], release=False)
-    drag_logical(
-        canvas, [(250, 250), (260, 260)], button=RIGHT
-    )  # left is no longer held
+    # The left button is no longer held.
+    drag_logical(canvas, [(250, 250), (260, 260)], button=RIGHT)
     assert [len(s.points) for s in canvas.drawing().strokes] == [2, 2, 2, 2]
     assert canvas.drawing().strokes[3].erase
 
