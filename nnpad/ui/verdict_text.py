@@ -28,7 +28,43 @@ SIZES = (44, 34, 22, 16, 12)
 _ELLIPSIS = "…"
 
 
-class Headline(QWidget):
+class _FittedText(QWidget):
+    """Text in a verdict's colour, fitted again when it or the width changes.
+
+    Subclasses lay it out in ``_fit``; their height never changes.
+    """
+
+    def __init__(self, parent: QWidget | None, kind: str) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self._kind = "empty"
+        self._default_kind = kind
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(policy)
+
+    def text(self) -> str:
+        """The whole text."""
+        return self._text
+
+    def set_text(self, text: str, kind: str | None = None) -> None:
+        """Show ``text`` in the colour of verdict ``kind`` (``empty``: plain)."""
+        kind = self._default_kind if kind is None else kind
+        if (text, kind) == (self._text, self._kind):
+            return
+        self._text, self._kind = text, kind
+        self.setAccessibleName(text)
+        self._fit()
+        self.update()
+
+    def _fit(self) -> None:
+        raise NotImplementedError  # pragma: no cover
+
+    def resizeEvent(self, event: object) -> None:
+        """Fit the text to the new width."""
+        self._fit()
+
+
+class Headline(_FittedText):
     """One bold line (``7``, ``4 or 9?``, ``not a digit``) in the verdict's colour.
 
     As tall as the largest size, whatever it shows: a short text in 44 points, a
@@ -36,31 +72,14 @@ class Headline(QWidget):
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._text = ""
-        self._kind = "empty"
+        super().__init__(parent, "digit")
         self._size = SIZES[0]
-        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.setSizePolicy(policy)
         self.setMinimumWidth(96)
         self.setFixedHeight(QFontMetrics(self._font(SIZES[0])).height())
-
-    def text(self) -> str:
-        """The text shown."""
-        return self._text
 
     def point_size(self) -> int:
         """The point size the text is painted in."""
         return self._size
-
-    def set_text(self, text: str, kind: str = "digit") -> None:
-        """Show ``text`` in the colour of verdict ``kind``."""
-        if (text, kind) == (self._text, self._kind):
-            return
-        self._text, self._kind = text, kind
-        self.setAccessibleName(text)
-        self._fit()
-        self.update()
 
     def sizeHint(self) -> QSize:  # noqa: D102
         return QSize(self.minimumWidth(), self.height())
@@ -81,9 +100,6 @@ class Headline(QWidget):
             if QFontMetrics(self._font(size)).horizontalAdvance(text) <= room:
                 break
 
-    def resizeEvent(self, event: object) -> None:  # noqa: D102
-        self._fit()
-
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: D102
         painter = QPainter(self)
         painter.setFont(self._font(self._size))
@@ -92,7 +108,7 @@ class Headline(QWidget):
         painter.end()
 
 
-class TextLines(QWidget):
+class TextLines(_FittedText):
     """Up to ``lines`` lines of word-wrapped text in a fixed height.
 
     A text that needs more lines loses the rest behind an ellipsis; the whole of it
@@ -106,32 +122,15 @@ class TextLines(QWidget):
         *,
         align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignHCenter,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, "empty")
         self._lines = lines
         self._align = align | Qt.AlignmentFlag.AlignVCenter
-        self._text = ""
-        self._kind = "empty"
         self._shown: list[str] = []
-        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.setSizePolicy(policy)
         self.setFixedHeight(lines * self.fontMetrics().lineSpacing() + 2)
-
-    def text(self) -> str:
-        """The whole text."""
-        return self._text
 
     def shown_lines(self) -> list[str]:
         """The lines painted (the last ends in an ellipsis when the text is cut)."""
         return list(self._shown)
-
-    def set_text(self, text: str, kind: str = "empty") -> None:
-        """Show ``text``; ``kind`` colours it as a verdict (``empty``: plain)."""
-        if (text, kind) == (self._text, self._kind):
-            return
-        self._text, self._kind = text, kind
-        self.setAccessibleName(text)
-        self._fit()
-        self.update()
 
     def sizeHint(self) -> QSize:  # noqa: D102
         return QSize(60, self.height())
@@ -152,9 +151,6 @@ class TextLines(QWidget):
         ]
         cut = self._shown != wrap(self._text, metrics.horizontalAdvance, room)
         self.setToolTip(self._text if cut else "")
-
-    def resizeEvent(self, event: object) -> None:  # noqa: D102
-        self._fit()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: D102
         painter = QPainter(self)
