@@ -9,6 +9,7 @@ overlapping in x (a slanted 7 over a 1) and now and then touching.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -82,8 +83,20 @@ class Number:
         return "".join(map(str, self.digits))
 
 
-def _points(drawing: Drawing) -> np.ndarray:
-    return np.concatenate([s._xy for s in drawing.strokes])
+def _points(drawing: Drawing, step: float = 2.0) -> np.ndarray:
+    """The strokes' centre lines as points at most ``step`` apart.
+
+    Traced digits are polylines of a few vertices: their vertices alone would let a
+    neighbour slide through a long bar before any two came near.
+    """
+    out = []
+    for stroke in drawing.strokes:
+        xy = stroke._xy
+        out.append(xy[:1])
+        for a, b in itertools.pairwise(xy):
+            n = max(1, math.ceil(float(np.hypot(*(b - a))) / step))
+            out.append(a + (b - a) * (np.arange(1, n + 1)[:, None] / n))
+    return np.concatenate(out)
 
 
 def _shifted(drawing: Drawing, dx: float, dy: float = 0.0) -> Drawing:
