@@ -60,7 +60,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--strokes", required=True, help="traced strokes (.json)")
     parser.add_argument("--half", choices=("report", "tune", "all"), default="report")
     parser.add_argument("--count", type=int, help="digits (default: all of the half)")
-    parser.add_argument("--numbers", type=int, default=40, help="numbers per length")
+    parser.add_argument("--numbers", type=int, default=100, help="numbers per length")
     parser.add_argument("--nondigits", type=int, default=300, help="non-digits drawn")
     parser.add_argument(
         "--sizes",
