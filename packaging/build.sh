@@ -92,10 +92,11 @@ print(*project["optional-dependencies"]["packaging"], sep="\n")
 EOF
   cat "$ROOT/build/requirements.txt"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/build/requirements.txt"
-  # nnpad itself, built as a wheel from this checkout; its dependencies are above
-  # (--no-deps keeps pip from adding "tensorflow" next to tensorflow-cpu).
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps "$ROOT"
 fi
+# nnpad itself, built as a wheel from this checkout, reused environment or not (its
+# code and assets change between builds while its version does not); its dependencies
+# are above (--no-deps keeps pip from adding "tensorflow" next to tensorflow-cpu).
+"$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps --force-reinstall "$ROOT"
 
 step "checking the environment"
 "$VENV/bin/python" -I - <<'EOF'
