@@ -21,9 +21,11 @@ canvas' width, the picture's resolution or the pen.
    would be a digit of its own, kept with its neighbour it would shrink that digit
    (one touching a digit is part of it). When all the ink is specks (a lone dot)
    the whole of it is one piece, as a single digit is read today. A short
-   fragment joins the nearest digit.
+   fragment joins the nearest digit; a flat digit (at least ``0.5 H`` tall and
+   ``0.8 H`` wide: a 2 or a 7 written wide and low) is no fragment.
 4. Touching digits (`split.py`): a mark that could hold two digits is tried at
-   every split of its parts into two sets whose sides are both digit-tall, else
+   every split of its parts into two sets whose sides are both digit-sized
+   (``0.65 H`` tall, or flat digits), else
    (one part) at cuts through its ink: for drawings the columns that the fewest
    strokes cross, for pictures the least-ink top-to-bottom paths near several
    columns. A split needs a reason of shape first: its cut passes through a waist
@@ -36,7 +38,7 @@ canvas' width, the picture's resolution or the pen.
    must read more confidently (mean and weaker log-odds) than the whole, by a
    margin that shrinks as the mark gets wider than a digit, grows with how much
    the pieces overlap in x, and is lower for whole parts standing apart; and both
-   must read as digits.
+   must read as digits (each at least -0.5 log-odds).
    Without ``classify``, only whole parts standing apart, or a mark wider than
    ``1.4 H`` through a single stroke, are split, where the sides overlap least.
    Each side is tried again.
