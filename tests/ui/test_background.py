@@ -52,6 +52,13 @@ class _Watcher(QObject):
 
 @pytest.fixture
 def runner(qtbot):
+    # Free the earlier tests' garbage now, from Python: an automatic collection that
+    # happens to start inside a Qt call here (connecting a signal looks for Python
+    # overrides, which allocates) and destroys a QObject wrapper deadlocks on Qt's
+    # signal-slot lock, held by that same call. Seen once in CI; gdb showed
+    # ~QObject in QBasicMutex::lockInternal under gc_collect_main under
+    # Sbk_GetPyOverride.
+    gc.collect()
     job_runner = JobRunner(what="Counting")
     yield job_runner
     assert job_runner.shutdown(TIMEOUT)
