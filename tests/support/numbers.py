@@ -165,32 +165,27 @@ def side_by_side(
     parts: list[Drawing] = []
     used: list[str] = []
     right = 20.0  # right edge of the ink so far
+    previous = np.empty((0, 2))  # the last digit's points, where it was placed
     for i, part in enumerate(drawings):
         pts = _points(part)
-        if i == 0:
-            parts.append(_shifted(part, right - pts[:, 0].min()))
-            right = float(_points(parts[-1])[:, 0].max())
-            continue
-        kind = spacing or names[int(rng.choice(len(names), p=weights / weights.sum()))]
-        low, high = next((lo, hi) for n, _, lo, hi in SPACINGS if n == kind)
-        gap = float(rng.uniform(low, high)) * height
-        placed = _shifted(part, right + gap + brush - pts[:, 0].min())
-        previous = _points(parts[-1])
-        if kind == "touching":
-            # Slide left until the inks meet (pen discs overlap).
+        dx = right - pts[:, 0].min()
+        if i > 0:
+            p = weights / weights.sum()
+            kind = spacing or names[int(rng.choice(len(names), p=p))]
+            low, high = next((lo, hi) for n, _, lo, hi in SPACINGS if n == kind)
+            dx += float(rng.uniform(low, high)) * height + brush
+            # Touching: slide left until the inks meet (pen discs overlap); else
+            # keep some paper between the inks, whatever the x overlap.
+            touching = kind == "touching"
             for _ in range(200):
-                if _min_distance(previous, _points(placed)) <= brush * 0.9:
+                near = _min_distance(previous, pts + np.array([dx, 0.0]))
+                if (near <= brush * 0.9) if touching else (near >= brush * 1.5):
                     break
-                placed = _shifted(placed, -2.0)
-        else:
-            # Keep some paper between the inks, whatever the x overlap.
-            for _ in range(200):
-                if _min_distance(previous, _points(placed)) >= brush * 1.5:
-                    break
-                placed = _shifted(placed, 2.0)
-        parts.append(placed)
-        used.append(kind)
-        right = max(right, float(_points(placed)[:, 0].max()))
+                dx += -2.0 if touching else 2.0
+            used.append(kind)
+        parts.append(_shifted(part, dx))
+        previous = pts + np.array([dx, 0.0])
+        right = max(right, float(previous[:, 0].max()))
     strokes = tuple(s for p in parts for s in p.strokes)
     return Number(
         drawing=Drawing(strokes),
