@@ -200,9 +200,10 @@ def canvas_digits(ctx, digits: list) -> dict:
         )
         read = "" if recognition is None else recognition.number
         whole = drawing_to_mnist(ctx.window.canvas.drawing())
-        alone = None if whole is None else int(ctx.network.predict(whole)[0].argmax())
-        # The whole drawing read as one piece, verdict included ("?" if no digit).
+        # The whole drawing read as one piece: its top digit, and its verdict ("?"
+        # if no digit).
         as_one = recognize_image(ctx.model, whole)
+        alone = None if as_one is None else as_one.digits[0].digit
         outcome = {
             "right": read == str(digit.label),
             "one piece right": alone == digit.label,
@@ -289,13 +290,12 @@ def pictures(ctx, digits: list, rng) -> dict:
             records = predict(shots, ctx.args.model)
             for digit, shot, record in zip(digits, shots, records, strict=True):
                 whole = to_mnist(shot)
-                alone = None if whole is None else ctx.network.predict(whole)[0]
                 marks = [m["verdict"] for m in record.get("digits", [])]
                 as_one = recognize_image(ctx.model, whole)
                 outcome = {
                     "right": record.get("number") == str(digit.label),
-                    "one piece right": alone is not None
-                    and int(alone.argmax()) == digit.label,
+                    "one piece right": as_one is not None
+                    and as_one.digits[0].digit == digit.label,
                     "one piece read": as_one is not None
                     and as_one.number == str(digit.label),
                     **verdicts(marks),
