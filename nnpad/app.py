@@ -78,6 +78,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from nnpad import resources
+    from nnpad.ui.background import collect_garbage_on_gui_thread
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
@@ -87,6 +88,7 @@ def main() -> int:
     icon = resources.asset(resources.ICON_SVG)
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
+    collect_garbage_on_gui_thread()
     window = create_window(settings_at())
     # Also when the window closes hidden, after waiting for a training to end.
     window.closed.connect(app.quit)

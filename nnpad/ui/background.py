@@ -19,16 +19,20 @@ So no Python-wrapped QObject is ever created or destroyed outside the GUI thread
 - Its ``reported`` signal is emitted from the job's thread and connected only to
   :class:`JobRunner`'s slots, so Qt queues each call to the GUI thread. Never connect
   a lambda or a plain function to it: those would run in the job's thread.
-- While a job runs, automatic garbage collection is off and :class:`_GuiCollector`
-  collects on the GUI thread from a timer: otherwise an allocation in the job could
-  start a collection there that destroys some unrelated QObject wrapper caught in a
-  reference cycle (pyqtgraph items often are), in the job's thread.
+- Automatic garbage collection is off while a job runs, and in the app for its whole
+  life (:func:`collect_garbage_on_gui_thread`); :class:`_GuiCollector` collects on the
+  GUI thread from a timer instead. Otherwise an allocation in the job could start a
+  collection there that destroys some unrelated QObject wrapper caught in a reference
+  cycle (pyqtgraph items often are), in the job's thread; and on the GUI thread, a
+  collection started inside a Qt call that holds the signal-slot lock deadlocks the
+  thread on itself when it destroys such a wrapper.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
@@ -40,6 +44,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GC_INTERVAL_MS = 250
+FULL_CHECK_INTERVAL_S = 30.0
 
 
 class Job(Protocol):
@@ -96,12 +101,16 @@ class _JobThread(QThread):
 
 
 class _GuiCollector(QObject):
-    """Collect garbage on the GUI thread only, while background jobs run.
+    """Collect garbage on the GUI thread only, from a timer.
 
-    The young generations are collected by Python's thresholds, from a timer. The
-    oldest is left until the job ends: with TensorFlow loaded a full collection
-    walks millions of objects (a second, here), which Python itself does rarely
-    (only once the survivors have grown by a quarter); it would freeze the window.
+    While a background job runs, and for the app's whole life once
+    :func:`collect_garbage_on_gui_thread` was called. The young generations are
+    collected by Python's thresholds. The oldest never while a job runs: with
+    TensorFlow loaded a full collection walks millions of objects (a second, here),
+    which Python itself does rarely (only once the survivors have grown by a
+    quarter); it would freeze the window. With no job running, it is collected by
+    that same rule, checked at most once every :data:`FULL_CHECK_INTERVAL_S`
+    (counting the oldest generation takes 25 ms with TensorFlow loaded).
     """
 
     _instance: ClassVar[_GuiCollector | None] = None
@@ -109,42 +118,87 @@ class _GuiCollector(QObject):
     def __init__(self) -> None:
         super().__init__()
         self._jobs = 0
+        self._for_good = False
         self._timer = QTimer(self, interval=GC_INTERVAL_MS)
         self._timer.timeout.connect(self._collect)
         self._threshold = gc.get_threshold()
         self._was_enabled = True
+        self._old_size = 0
+        self._last_full_check = time.monotonic()
 
     @classmethod
-    def job_started(cls) -> None:
-        """A job started: take garbage collection over, if not done yet."""
+    def instance(cls) -> _GuiCollector:
+        """The one collector, made on first use (on the GUI thread)."""
         if cls._instance is None:
             cls._instance = _GuiCollector()
-        collector = cls._instance
-        if collector._jobs == 0:
-            collector._was_enabled = gc.isenabled()
-            gc.disable()
-            collector._timer.start()
-        collector._jobs += 1
+        return cls._instance
 
-    @classmethod
-    def job_ended(cls) -> None:
+    def take_over_for_good(self) -> None:
+        """Collect from the timer from now on, whether or not a job runs."""
+        if not self._for_good:
+            self._take_over()
+            self._for_good = True
+
+    def give_back(self) -> None:
+        """Undo :meth:`take_over_for_good` (tests), unless a job still runs."""
+        self._for_good = False
+        self._give_back()
+
+    def job_started(self) -> None:
+        """A job started: take garbage collection over, if not done yet."""
+        self._take_over()
+        self._jobs += 1
+
+    def job_ended(self) -> None:
         """A job ended: give garbage collection back when none is left."""
-        collector = cls._instance
-        if collector is None or collector._jobs == 0:
+        if self._jobs == 0:
             return
-        collector._jobs -= 1
-        if collector._jobs == 0:
-            collector._timer.stop()
-            if collector._was_enabled:
+        self._jobs -= 1
+        self._give_back()
+
+    def _take_over(self) -> None:
+        if self._jobs == 0 and not self._for_good:
+            self._was_enabled = gc.isenabled()
+            gc.disable()
+            self._timer.start()
+
+    def _give_back(self) -> None:
+        if self._jobs == 0 and not self._for_good:
+            self._timer.stop()
+            if self._was_enabled:
                 gc.enable()
 
     @Slot()
     def _collect(self) -> None:
         counts = gc.get_count()
+        if self._jobs == 0 and counts[2] > self._threshold[2] and self._old_grown():
+            gc.collect(2)
+            self._old_size = len(gc.get_objects(generation=2))
+            return
         for generation in (1, 0):
             if counts[generation] > self._threshold[generation]:
                 gc.collect(generation)
                 return
+
+    def _old_grown(self) -> bool:
+        """Whether the oldest generation grew by a quarter since the last full one."""
+        now = time.monotonic()
+        if now - self._last_full_check < FULL_CHECK_INTERVAL_S:
+            return False
+        self._last_full_check = now
+        return len(gc.get_objects(generation=2)) > self._old_size * 5 // 4
+
+
+def collect_garbage_on_gui_thread() -> None:
+    """Collect garbage only from the GUI thread's timer, for the app's whole life.
+
+    An automatic collection starts at whichever allocation crosses a threshold, also
+    inside a Qt call that holds the signal-slot lock (connecting a signal looks for
+    Python overrides, which allocates). If it destroys a QObject wrapper caught in a
+    reference cycle, ``~QObject`` waits for that same lock: the thread deadlocks on
+    itself (seen in the test suite with gdb). A timer's slot holds no Qt lock.
+    """
+    _GuiCollector.instance().take_over_for_good()
 
 
 class JobRunner(QObject):
@@ -190,7 +244,7 @@ class JobRunner(QObject):
         thread.finished.connect(self._on_thread_finished)
         self._thread = thread
         self._alive.add(thread)
-        _GuiCollector.job_started()
+        _GuiCollector.instance().job_started()
         thread.start()
         self.running_changed.emit(True)
 
@@ -235,5 +289,5 @@ class JobRunner(QObject):
         self._thread = None
         # The last references go here, on the GUI thread, which deletes the QThread.
         self._alive.discard(thread)
-        _GuiCollector.job_ended()
+        _GuiCollector.instance().job_ended()
         self.running_changed.emit(False)

@@ -175,6 +175,9 @@ def main() -> None:
     args = parser.parse_args()
     app = QApplication([])
     from nnpad.app import create_window, settings_at
+    from nnpad.ui.background import collect_garbage_on_gui_thread
+
+    collect_garbage_on_gui_thread()  # as the app does
 
     window = create_window(settings_at(os.path.join(tempfile.mkdtemp(), "s.ini")))
     window.resize(*map(int, args.size.split("x")))

@@ -8,7 +8,8 @@ import threading
 import pytest
 from PySide6.QtCore import QObject, Qt, Slot
 
-from nnpad.ui.background import JobRunner
+from nnpad.ui import background
+from nnpad.ui.background import JobRunner, collect_garbage_on_gui_thread
 
 TIMEOUT = 10_000
 
@@ -147,4 +148,57 @@ def test_qobjects_in_garbage_cycles_are_destroyed_on_the_gui_thread(
     qtbot.waitUntil(lambda: not runner.is_running(), timeout=TIMEOUT)
     assert gc.isenabled()
     gc.collect()
+    assert watcher.threads == [threading.get_ident()]
+
+
+@pytest.fixture
+def collector_for_good(monkeypatch):
+    monkeypatch.setattr(background, "FULL_CHECK_INTERVAL_S", 0.0)
+    collector = background._GuiCollector.instance()
+    monkeypatch.setattr(collector, "_old_size", 0)  # as if never fully collected
+    gc.collect()
+    assert gc.isenabled()
+    collect_garbage_on_gui_thread()
+    yield collector
+    collector.give_back()
+    assert gc.isenabled()
+
+
+def _garbage_qobject(watcher: _Watcher, *, old: bool) -> None:
+    doomed = _Cyclic()
+    watcher.watch(doomed)
+    if old:
+        gc.collect(1)  # it survives into the oldest generation
+    del doomed
+
+
+def test_the_app_collects_young_garbage_from_the_gui_thread_for_good(
+    qtbot, runner, collector_for_good
+) -> None:
+    assert not gc.isenabled()
+    with qtbot.waitSignal(runner.finished, timeout=TIMEOUT):
+        runner.start_job(ListJob([1]))
+    qtbot.waitUntil(lambda: not runner.is_running(), timeout=TIMEOUT)
+    assert not gc.isenabled(), "a job's end must not turn automatic collection on"
+    watcher = _Watcher()
+    _garbage_qobject(watcher, old=False)
+    cycles = []
+    for _ in range(2 * gc.get_threshold()[0]):
+        cycle: list[object] = []
+        cycle.append(cycle)
+        cycles.append(cycle)  # no collection may start here, only from the timer
+    assert watcher.threads == []
+    qtbot.waitUntil(lambda: watcher.threads != [], timeout=TIMEOUT)
+    assert watcher.threads == [threading.get_ident()]
+
+
+def test_the_oldest_generation_is_collected_when_no_job_runs(
+    qtbot, collector_for_good
+) -> None:
+    watcher = _Watcher()
+    _garbage_qobject(watcher, old=True)
+    for _ in range(gc.get_threshold()[2] + 1):
+        gc.collect(1)  # what ten young collections would have done
+    assert watcher.threads == []
+    qtbot.waitUntil(lambda: watcher.threads != [], timeout=TIMEOUT)
     assert watcher.threads == [threading.get_ident()]
