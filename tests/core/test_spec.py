@@ -24,6 +24,18 @@ def test_default_is_the_classic_network() -> None:
     assert recipe.architecture.describe() == "784-128-64-10 relu"
 
 
+@pytest.mark.parametrize(
+    ("name", "summary"),
+    [
+        ("classic", "784-128-64-10"),
+        ("cnn", "CNN, 2 conv layers -> 10"),
+        ("shipped-cnn", "CNN, 3 conv layers -> 128-10"),
+    ],
+)
+def test_a_network_has_a_short_name(name: str, summary: str) -> None:
+    assert presets.preset(name).architecture.summary() == summary
+
+
 @pytest.mark.parametrize("name", sorted(presets.ALL_PRESETS))
 def test_presets_round_trip_through_json(name: str) -> None:
     recipe = presets.preset(name)

@@ -52,7 +52,10 @@ def test_the_window_switches_to_the_shipped_cnn_and_back(
     window.action_table["shipped_cnn"].trigger()
     assert _convolutional(window)
     assert window.session.model_path == cnn
-    assert window.model_label.text().startswith("Model: conv ")
+    # A short name, which the status bar has room for, and the whole one on hover.
+    assert window.model_label.text().startswith("Model: CNN, ")
+    assert window.model_label.sizeHint().width() < window.width()
+    assert window.model_label.toolTip().startswith("conv ")
     window.action_table["default_model"].trigger()
     assert not _convolutional(window)
 

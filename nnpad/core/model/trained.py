@@ -37,9 +37,14 @@ class TrainedModel:
         """Its temperature and verdict thresholds (defaults when it has none)."""
         return Thresholds.from_metadata(self.metadata)
 
-    def describe(self) -> str:
-        """One line such as ``784-128-64-10 relu · validation accuracy 97.51%``."""
-        text = self.recipe.architecture.describe()
+    def describe(self, *, short: bool = False) -> str:
+        """One line such as ``784-128-64-10 relu · validation accuracy 97.51%``.
+
+        ``short`` names the network by its :meth:`~Architecture.summary` instead,
+        for a status bar: a CNN's whole description is longer than a window.
+        """
+        architecture = self.recipe.architecture
+        text = architecture.summary() if short else architecture.describe()
         if self.val_accuracy is not None:
             text += f" · validation accuracy {self.val_accuracy:.2%}"
         return text

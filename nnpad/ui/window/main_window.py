@@ -233,9 +233,10 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _show_model(self, model: TrainedModel) -> None:
-        self.model_label.setText(f"Model: {model.describe()}")
+        self.model_label.setText(f"Model: {model.describe(short=True)}")
         path = self.session.model_path
-        self.model_label.setToolTip("in memory only" if path is None else str(path))
+        where = "in memory only" if path is None else str(path)
+        self.model_label.setToolTip(f"{model.describe()}\n{where}")
 
     @Slot(int)
     def _on_sample_kept(self, label: int) -> None:
