@@ -106,7 +106,7 @@ class _GuiCollector(QObject):
     While a background job runs, and for the app's whole life once
     :func:`collect_garbage_on_gui_thread` was called. The young generations are
     collected by Python's thresholds. The oldest never while a job runs: with
-    TensorFlow loaded a full collection walks millions of objects (a second, here),
+    TensorFlow loaded a full collection walks all its objects (0.2-1 s here),
     which Python itself does rarely (only once the survivors have grown by a
     quarter); it would freeze the window. With no job running, it is collected by
     that same rule, checked at most once every :data:`FULL_CHECK_INTERVAL_S`
