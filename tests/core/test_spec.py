@@ -28,8 +28,8 @@ def test_default_is_the_classic_network() -> None:
     ("name", "summary"),
     [
         ("classic", "784-128-64-10"),
-        ("cnn", "CNN, 2 conv layers -> 10"),
-        ("shipped-cnn", "CNN, 3 conv layers -> 128-10"),
+        ("cnn", "CNN, 2 conv layers → 10"),
+        ("shipped-cnn", "CNN, 3 conv layers → 128-10"),
     ],
 )
 def test_a_network_has_a_short_name(name: str, summary: str) -> None:

@@ -134,12 +134,12 @@ class Architecture:
                 )
 
     def summary(self) -> str:
-        """A short name: ``784-128-64-10``, or ``CNN, 3 conv layers -> 128-10``."""
+        """A short name: ``784-128-64-10``, or ``CNN, 3 conv layers → 128-10``."""
         dense = "-".join(str(n) for n in (*self.hidden, NUM_CLASSES))
         if not self.conv:
             return f"784-{dense}"
         convs = sum(isinstance(layer, conv_spec.Conv2D) for layer in self.conv)
-        return f"CNN, {convs} conv layer{'' if convs == 1 else 's'} -> {dense}"
+        return f"CNN, {convs} conv layer{'' if convs == 1 else 's'} → {dense}"
 
     def describe(self) -> str:
         """One line such as ``784-128-64-10 relu, dropout 0.2``.
