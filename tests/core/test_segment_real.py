@@ -174,6 +174,17 @@ def test_touching_marks_too_wide_for_one_digit_stay_two_marks() -> None:
     assert [len(p.drawing.strokes) for p in pieces] == [1, 1]
 
 
+@pytest.mark.parametrize(("top_gap", "bottom_gap"), [(40.0, 18.0), (50.0, 16.0)])
+def test_slanted_1s_whose_feet_touch_are_two_digits(
+    classify, top_gap: float, bottom_gap: float
+) -> None:
+    # Leaning 1s overlap in x almost wholly; set upright, they stand apart.
+    first = Stroke(((150.0, 45.0), (95.0, 235.0)), 18.0)
+    second = Stroke(((150.0 + top_gap, 45.0), (95.0 + bottom_gap, 235.0)), 18.0)
+    pieces = segment_drawing(Drawing((first, second)), classify)
+    assert [p.drawing.strokes for p in pieces] == [(first,), (second,)]
+
+
 # -- the shape decides, the network's vote only confirms -----------------------------
 
 

@@ -37,7 +37,9 @@ canvas' width, the picture's resolution or the pen.
    a sure 1 and a sure 3), are never tried. Then the network's vote: the pieces
    must read more confidently (mean and weaker log-odds) than the whole, by a
    margin that shrinks as the mark gets wider than a digit, grows with how much
-   the pieces overlap in x, and is lower for whole parts standing apart; and both
+   the pieces overlap in x (strokes are first set upright, sheared by the lean of
+   their steep pieces: leaning 1s side by side overlap wholly in x, upright they
+   stand apart), and is lower for whole parts standing apart; and both
    must read as digits (each at least -0.5 log-odds).
    Without ``classify``, only whole parts standing apart, or a mark wider than
    ``1.4 H`` through a single stroke, are split, where the sides overlap least.

@@ -56,6 +56,28 @@ class Strokes:
         return (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
 
 
+def _slant(group: Strokes) -> float:
+    """How far the writing leans: x moved per unit of y, along its steep strokes.
+
+    Steep pieces of stroke (within about 34 degrees of upright) vote by their
+    height: the stem of a 1, a 7 or a 4 leans as the hand does, while the bowl of
+    a 5 or a 6 says nothing about it.
+    """
+    dx_sum = dy_sum = 0.0
+    for _, _, pts in group.items:
+        d = np.diff(pts, axis=0)
+        steep = np.abs(d[:, 1]) > 1.5 * np.abs(d[:, 0])
+        dx_sum += float((d[steep, 0] * np.sign(d[steep, 1])).sum())
+        dy_sum += float(np.abs(d[steep, 1]).sum())
+    return dx_sum / dy_sum if dy_sum > 0 else 0.0
+
+
+def _upright(points: np.ndarray, slant: float) -> np.ndarray:
+    """The box of the points sheared upright by ``slant``."""
+    x = points[:, 0] - slant * points[:, 1]
+    return np.array([x.min(), points[:, 1].min(), x.max(), points[:, 1].max()])
+
+
 def finite_points(stroke: Stroke) -> np.ndarray:
     """The stroke's finite points as an ``(n, 2)`` array, clamped as strokes are."""
     pts = np.asarray(stroke.points, dtype=np.float64).reshape(-1, 2)
@@ -220,12 +242,15 @@ class DrawingSplitter(Splitter[Strokes]):
         else:  # splits between strokes in x order
             parts = [(items[:k], items[k:]) for k in range(1, n)]
         out = []
+        slant = _slant(group)
         for a, b in parts:
             left, right = Strokes.of(a), Strokes.of(b)
             if left.box[0] + left.box[2] > right.box[0] + right.box[2]:
                 left, right = right, left
             if both_tall(left.box, right.box, h):
-                ov = overlap(left.box, right.box, h)
+                ov = overlap(
+                    _upright(left.points, slant), _upright(right.points, slant), h
+                )
                 out.append(Split(left, right, ov))
         if not out and group.box[2] - group.box[0] > CUT_WIDE * h:
             # One stroke (or strokes that cannot be told apart) across two digits.
