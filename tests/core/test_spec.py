@@ -29,7 +29,7 @@ def test_default_is_the_classic_network() -> None:
     [
         ("classic", "784-128-64-10"),
         ("cnn", "CNN, 2 conv layers → 10"),
-        ("shipped-cnn", "CNN, 3 conv layers → 128-10"),
+        ("shipped-cnn", "CNN, 4 conv layers → 128-10"),
     ],
 )
 def test_a_network_has_a_short_name(name: str, summary: str) -> None:
