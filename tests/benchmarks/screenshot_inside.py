@@ -7,8 +7,7 @@ Opens the real window (offscreen unless ``QT_QPA_PLATFORM`` says otherwise) at
 1440 x 900, reads with ``--model`` (the shipped CNN by default), writes the traced
 digit ``--index`` of ``STROKES.json`` on the canvas with mouse events, opens Look
 inside, selects ``--cell`` of a feature map (by default the strongest cell of the
-last conv layer, as the panel itself picks), and saves the
-window as a PNG.
+last conv layer, as the panel itself picks), and saves the window as a PNG.
 """
 
 from __future__ import annotations
