@@ -13,7 +13,10 @@ with the shipped FNN, and saves:
   (`tests/data/real_strokes_sample.json`) whose reading names two candidates
   ("4 or 9?"), written on the canvas, Look inside in front;
 - ``evaluate.png`` (1280 x 800): the Evaluate tab after reading the shipped sample's
-  held-out images, the mistakes of its largest off-diagonal cell listed.
+  held-out images, the mistakes of its largest off-diagonal cell listed;
+- ``screenshot-train.png`` (1400 x 900): the Train tab after the ``overfit`` and
+  ``overfit-dropout`` presets trained on the shipped sample, their curves overlaid,
+  the first selected (the line under the charts says what its curves show).
 
 Each shot prints what the window read, for the README's captions.
 """
@@ -28,7 +31,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's nnpad
 
-SHOTS = ("reading", "unsure", "evaluate")
+SHOTS = ("reading", "unsure", "evaluate", "train")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -108,6 +111,27 @@ def evaluate(window, out: Path) -> str:
     return f"{evaluation.accuracy:.2%} right; cell {true} read as {predicted}"
 
 
+def train(window, out: Path) -> str:
+    """The overfit preset and its fix with dropout, trained one after the other."""
+    from PySide6.QtWidgets import QApplication
+
+    from nnpad.core.recipe.presets import preset
+
+    window.resize(1400, 900)
+    window.canvas.clear()
+    window.panels.show("train")
+    panel = window.training
+    for name in ("overfit", "overfit-dropout"):
+        panel.set_recipe(preset(name))
+        panel.start_training()
+        while panel.controller.is_running():
+            QApplication.processEvents()
+    panel.board.table.table.selectRow(0)  # what the overfit run's curves show
+    settle()
+    window.grab().save(str(out / "screenshot-train.png"))
+    return ", ".join(run.name for run in panel.board.history.runs())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Make the screenshots; 0 on success."""
     args = parse_args(argv)
@@ -122,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         print("unsure.png:", unsure(window, args.out_dir))
     if "evaluate" in shots:
         print("evaluate.png:", evaluate(window, args.out_dir))
+    if "train" in shots:
+        print("screenshot-train.png:", train(window, args.out_dir))
     return 0
 
 
