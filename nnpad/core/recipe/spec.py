@@ -133,13 +133,16 @@ class Architecture:
                     " activation, a Dropout or BatchNormalization layer)"
                 )
 
+    def _dense(self) -> str:
+        """The Dense layers' sizes, the output included: ``128-64-10``."""
+        return "-".join(str(n) for n in (*self.hidden, NUM_CLASSES))
+
     def summary(self) -> str:
-        """A short name: ``784-128-64-10``, or ``CNN, 3 conv layers → 128-10``."""
-        dense = "-".join(str(n) for n in (*self.hidden, NUM_CLASSES))
+        """A short name: ``784-128-64-10``, or ``CNN, 4 conv layers → 128-10``."""
         if not self.conv:
-            return f"784-{dense}"
+            return f"784-{self._dense()}"
         convs = sum(isinstance(layer, conv_spec.Conv2D) for layer in self.conv)
-        return f"CNN, {convs} conv layer{'' if convs == 1 else 's'} → {dense}"
+        return f"CNN, {convs} conv layer{'' if convs == 1 else 's'} → {self._dense()}"
 
     def describe(self) -> str:
         """One line such as ``784-128-64-10 relu, dropout 0.2``.
@@ -148,10 +151,9 @@ class Architecture:
         128-10 relu``.
         """
         if self.conv:
-            dense = "-".join(str(n) for n in (*self.hidden, NUM_CLASSES))
-            text = f"{conv_spec.describe(self.conv)} -> {dense}"
+            text = f"{conv_spec.describe(self.conv)} -> {self._dense()}"
         else:
-            text = "-".join(str(n) for n in (784, *self.hidden, NUM_CLASSES))
+            text = self.summary()
         extras = [self.activation] if self.hidden else []
         if self.dropout:
             extras.append(f"dropout {self.dropout:g}")
