@@ -185,27 +185,6 @@ def test_slanted_1s_whose_feet_touch_are_two_digits(
     assert [p.drawing.strokes for p in pieces] == [(first,), (second,)]
 
 
-def leaning_ring(cx: float, lean: float = 0.45) -> np.ndarray:
-    """A 0 190 units high around ``(cx, 140)``, leaning right by ``lean`` (x per y)."""
-    t = np.linspace(0.0, 2 * np.pi, 60)
-    y = 140 - 95 * np.cos(t)
-    return np.c_[cx + 45 * np.sin(t) + lean * (140 - y), y]
-
-
-@pytest.mark.parametrize("gap", [95.0, 105.0])
-def test_leaning_digits_that_touch_in_a_picture_are_cut_along_their_lean(
-    classify, gap: float
-) -> None:
-    # No upright cut parts them: it takes the top of the first 0 with the second.
-    zeros = Drawing(
-        (Stroke(leaning_ring(130.0), 18.0), Stroke(leaning_ring(130.0 + gap), 18.0))
-    )
-    bitmap = render(zeros, 280, width=420)
-    assert label(bitmap > 64)[1] == 1  # one blob of ink
-    pieces = segment_image(bitmap, classify)
-    assert [int(classify(p.image[None])[0].argmax()) for p in pieces] == [0, 0]
-
-
 # -- the shape decides, the network's vote only confirms -----------------------------
 
 

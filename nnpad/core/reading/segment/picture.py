@@ -35,9 +35,6 @@ CUT_BAND = 0.3
 # the least-ink paths often wander around a stroke's end instead of between the
 # digits, where a plain vertical cut separates them.
 STRAIGHT_STEP = 0.08
-# Straight cuts lean right by each of these (x per y, as handwriting leans): a
-# slanted cut parts leaning digits that touch along their lean.
-LEANS = (0.0, 0.35)
 
 
 @dataclass(frozen=True, eq=False)
@@ -224,10 +221,8 @@ class PictureSplitter(Splitter[Pixels]):
         if self.classify is not None:
             x0, x1 = float(group.box[0]), float(group.box[2])
             step = max(1.0, STRAIGHT_STEP * h)
-            below = group.xy[:, 1] - (group.box[1] + group.box[3]) / 2
             for x in np.arange(x0 + CUT_MARGIN * h, x1 - CUT_MARGIN * h + 1e-9, step):
-                for lean in LEANS:
-                    lefts.append(group.xy[:, 0] + lean * below < round(x))
+                lefts.append(group.xy[:, 0] < round(x))
         seen = set()
         for left in lefts:
             key = tuple(int(v) for v in (left.sum(), *group.xy[left].sum(axis=0)))
