@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parent / "benchmarks"
@@ -55,13 +56,22 @@ def runs() -> dict[str, Any]:
     JSON.
     """
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    figures = Path(tempfile.mkdtemp(prefix="nnpad-bench-test-")) / "figures.json"
+    folder = Path(tempfile.mkdtemp(prefix="nnpad-bench-test-"))
+    figures = folder / "figures.json"
+    # Stand-ins for the MNIST pictures the sample was traced from, at its indices.
+    rng = np.random.default_rng(0)
+    originals = folder / "originals.npz"
+    np.savez_compressed(
+        originals,
+        x_train=(rng.random((60_000, 28, 28)) < 0.01).astype(np.uint8) * 255,
+        y_train=np.arange(60_000, dtype=np.uint8) % 10,
+    )
     commands = {p.name: [sys.executable, "-c", RUN, str(p), "--help"] for p in SCRIPTS}
     commands[SMOKE] = [
         sys.executable,
         str(BENCHMARKS / "bench_real_handwriting.py"),
         *SMOKE_OPTIONS,
-        *("--json", str(figures)),
+        *("--json", str(figures), "--data", str(originals)),
     ]
     running = {
         name: subprocess.Popen(
@@ -109,6 +119,9 @@ def test_real_handwriting_runs_on_the_committed_sample(runs) -> None:
     assert figures["digits"] == 10
     assert figures["canvas"]["all"]["n"] == 10
     assert 0 <= figures["canvas"]["all"]["right"] <= 100
+    wrong = figures["canvas"]["wrong"]
+    assert 0 <= figures["canvas"]["wrong, mnist picture right"] <= wrong
+    assert all(isinstance(c["mnist picture"], int) for c in figures["canvas"]["worst"])
     assert figures["pictures"]["all"]["n"] == 30  # three styles at one size
     assert figures["numbers"]["canvas"]["2-6 digits"]["n"] == 5
     assert figures["numbers"]["predict"]["2-6 digits"]["n"] == 5

@@ -4,6 +4,7 @@ Usage: python tests/benchmarks/bench_real_handwriting.py --strokes STROKES.json
        [--half report|tune|all] [--count N] [--numbers N] [--nondigits N]
        [--sizes 28,56,140,280] [--parts canvas,pictures,numbers,nondigits]
        [--model MODEL.keras] [--seed S] [--worst N] [--json OUT.json]
+       [--data mnist_train.npz]
 
 ``STROKES.json`` holds real people's digits traced into strokes (see
 `tests/support/real_strokes.py`; the project's shared data has 2,000 of MNIST's
@@ -18,6 +19,9 @@ validation part). The figures we report come from the report half (`halves`);
    as the window gives it, a "not a digit" read ``?``), split into several marks, sure
    (every mark a "digit" verdict), right of those sure, and "not a digit" (a mark read
    ``?``); per label, and the worst cases (the ones one piece reads right first).
+   With ``--data``, each digit read wrong is also read from the MNIST picture it was
+   traced from: read right there, what the network missed was lost on the way to the
+   canvas (in the tracing, or in the canvas' even pen), not in the digit.
 2. pictures: the same digits (height and brush), centred in a square picture of
    each size, white on black, dark on light, and dark grey on noisy light grey paper,
    read by ``nnpad predict --json`` (in-process, from PNG files) against ``to_mnist``
@@ -74,6 +78,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=16, help="how they are written")
     parser.add_argument("--worst", type=int, default=12, help="worst cases listed")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the figures")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="the MNIST file the strokes were traced from (mnist_train.npz): each "
+        "digit the canvas reads wrong is read from its MNIST picture as well",
+    )
     args = parser.parse_args(argv)
     args.parts = [p for p in args.parts.split(",") if p]
     unknown = set(args.parts) - set(PARTS)
@@ -221,6 +231,7 @@ def canvas_digits(ctx, digits: list) -> dict:
                     "read": read,
                     "text": "" if recognition is None else recognition.text,
                     "one piece": alone,
+                    "mnist picture": ctx.original(digit.index),
                     "height": round(height),
                     "brush": round(brush, 1),
                     **{k: outcome[k] for k in ("split", "sure")},
@@ -248,15 +259,45 @@ def canvas_digits(ctx, digits: list) -> dict:
     print(f"\n1. {total.n} single digits written on the window's canvas")
     columns = [*names, "right of sure"]
     table("digit", columns, {"all": result["all"], **result["per digit"]})
+    if ctx.args.data is not None:
+        result["wrong, mnist picture right"] = sum(
+            c["mnist picture"] == c["label"] for c in cases
+        )
+        print(
+            f"of the {len(cases)} read wrong, {result['wrong, mnist picture right']} "
+            "are read right from the MNIST picture they were traced from"
+        )
     print(f"worst cases ({len(cases)} wrong; first {len(result['worst'])}):")
     for c in result["worst"]:
         split = ", split" if c["split"] else ""
+        mnist = (
+            ""
+            if c["mnist picture"] is None
+            else f"; MNIST picture {c['mnist picture']}"
+        )
         print(
             f"  #{c['index']} a {c['label']}: read {c['read'] or '-'!r} "
-            f"({c['text']}); one piece reads {c['one piece']}; "
+            f"({c['text']}); one piece reads {c['one piece']}{mnist}; "
             f"{c['height']} high, brush {c['brush']:g}{split}"
         )
     return result
+
+
+class Originals:
+    """The MNIST pictures the strokes were traced from, read by the network."""
+
+    def __init__(self, path: Path, network) -> None:
+        from nnpad.core.data import load_file
+
+        self.images = load_file(path).x_train
+        self.network = network
+
+    def read(self, index: int) -> int | None:
+        """The digit the network reads from picture ``index`` (None: not there)."""
+        if not 0 <= index < len(self.images):
+            return None
+        image = self.images[index : index + 1].astype("float32") / 255.0
+        return int(self.network.predict(image)[0].argmax())
 
 
 def pictures(ctx, digits: list, rng) -> dict:
@@ -452,6 +493,9 @@ def main(argv: list[str] | None = None) -> None:
         network=window.session.model.network,
         model=window.session.model,
         hands=hands(digits, args.seed),
+    )
+    ctx.original = (
+        Originals(args.data, ctx.network).read if args.data else lambda index: None
     )
     print(
         f"{len(digits)} real digits of the {args.half} half of {args.strokes} "
