@@ -4,7 +4,7 @@ Usage::
 
     python tests/benchmarks/bench_rejection.py --data mnist_train.npz \
         [--model M.keras [--store]] [--nondigits 3000] [--drawn 2000] \
-        [--strokes mnist_val_strokes.json]
+        [--strokes mnist_val_strokes.json [--more-strokes val_extra.json]]
 
 ``--data`` is an ``.npz`` with the 60,000 MNIST training images; only its validation
 tail (the last 1/6, never trained on) is used. Two disjoint halves of everything:
@@ -20,6 +20,11 @@ tail (the last 1/6, never trained on) is used. Two disjoint halves of everything
 (``tests/support/real_strokes.py`` splits it in halves); they are rendered as the
 canvas renders a drawing. With it, the temperature is fitted on them and MNIST,
 and the thresholds are chosen on them and MNIST (not on the made-up writers).
+``--more-strokes`` adds the digits of another such file (never trained on, none of
+``--strokes``' digits) to the selection half: a fit on more real handwriting than
+half of ``--strokes`` holds. Only those traced from the selection half of the MNIST
+tail join, so that nothing the thresholds are chosen on was drawn from a reported
+MNIST image.
 
 ``--store`` writes the temperature and thresholds chosen on the selection half into
 the model file's ``nnpad.json`` (as ``"verdict"``, see ``nnpad.core.reading.verdict``),
@@ -90,9 +95,22 @@ def drawn_digits(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.stack(images), np.array(labels)
 
 
-def real_digits(path: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Real traced digits rendered as the canvas would: the two halves."""
-    tune, report_half = halves(load_traced(path))
+def real_digits(
+    path: str, more: str | None = None, indices: range = range(0)
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Real traced digits rendered as the canvas would: the two halves.
+
+    The digits of ``more`` traced from MNIST ``indices``, if given, join the
+    selection half.
+    """
+    everything = load_traced(path)
+    tune, report_half = halves(everything)
+    if more is not None:
+        held = {d.index for d in everything}
+        extra = load_traced(more)
+        if any(d.index in held for d in extra):
+            raise SystemExit(f"{more} shares digits with {path}: not a separate set")
+        tune = tune + [d for d in extra if d.index in indices]
     return {"selection": canvas_images(tune), "report": canvas_images(report_half)}
 
 
@@ -109,6 +127,9 @@ def main() -> None:
     parser.add_argument(
         "--strokes", help="real digits traced into strokes (JSON), for both halves"
     )
+    parser.add_argument(
+        "--more-strokes", help="more real traced digits, for the selection half only"
+    )
     parser.add_argument("--sure-share", type=float, default=0.98)
     parser.add_argument("--reject-share", type=float, default=0.005)
     parser.add_argument(
@@ -117,6 +138,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.store and not args.model:
         parser.error("--store needs --model (the shipped model is not rewritten)")
+    if args.more_strokes and not args.strokes:
+        parser.error("--more-strokes needs --strokes")
 
     loaded = load_model(args.model)
     net = loaded.network
@@ -127,7 +150,12 @@ def main() -> None:
     *_, x_val, y_val = split_validation(data.x_train, data.y_train, 1 / 6)
     half = len(x_val) // 2
     started = time.perf_counter()
-    real = real_digits(args.strokes) if args.strokes else None
+    tail = len(data.x_train) - len(x_val)  # the MNIST index of the tail's first image
+    real = (
+        real_digits(args.strokes, args.more_strokes, range(tail, tail + half))
+        if args.strokes
+        else None
+    )
     sets: dict[str, dict[str, tuple[np.ndarray, np.ndarray | None]]] = {}
     kinds: dict[str, list[nondigits.NonDigit]] = {}
     for part, (lo, hi), nd_seed in (
