@@ -111,6 +111,29 @@ def test_specks_next_to_digits_are_dropped() -> None:
         np.testing.assert_array_equal(piece.image, clean.image)
 
 
+def test_the_specks_near_a_lone_digit_are_its_own(classify) -> None:
+    """A stroke lifted off a single digit (a 5's hat, a 7's bar) is read with it.
+
+    Half a line height from the digit, beyond where a fragment joins its nearest
+    digit in a number; further out, a dot is still left out.
+    """
+    seven = Drawing((Stroke(((100.0, 50.0), (180.0, 50.0), (120.0, 240.0)), 18.0),))
+    height = 190.0
+    hat = Stroke(((180.0 + 0.5 * height, 50.0), (180.0 + 0.75 * height, 45.0)), 18.0)
+    dot = Stroke(((180.0 + 1.2 * height, 240.0),), 18.0)
+    with_hat = joined(seven, Drawing((hat,)))
+    for c in (None, classify):
+        pieces = segment_drawing(with_hat, c)
+        assert len(pieces) == 1
+        assert pieces[0].drawing is with_hat
+        np.testing.assert_array_equal(pieces[0].image, drawing_to_mnist(with_hat))
+        far = segment_drawing(joined(with_hat, Drawing((dot,))), c)
+        assert len(far) == 1
+        assert dot not in far[0].drawing.strokes
+        assert hat in far[0].drawing.strokes
+        np.testing.assert_array_equal(far[0].image, drawing_to_mnist(with_hat))
+
+
 def test_a_speck_touching_a_digit_is_part_of_it() -> None:
     rng = np.random.default_rng(8)
     one = digit_at(1, 120, rng)

@@ -17,12 +17,18 @@ from nnpad.core.reading.segment.common import (
     is_speck,
     line_height,
 )
-from nnpad.core.reading.segment.marks import join, overlap
+from nnpad.core.reading.segment.marks import distance, join, overlap
 from nnpad.core.reading.segment.split import MAX_PARTITION, Split, Splitter
 
 # Groups wider than CUT_WIDE * H whose strokes cannot be parted into two digits
 # are tried at cuts through their strokes (one stroke across two digits).
 CUT_WIDE = 1.05
+# When the drawing holds one digit, the specks and fragments whose ink comes within
+# ALONE_REACH * H of it are its own: a dot left on a 9's loop, a 5's hat or a 7's
+# bar lifted off (in a number, a fragment only joins a digit within FRAGMENT * H,
+# since it may belong to either neighbour). Set on 8,000 real digits traced from
+# MNIST's validation part (tests/benchmarks/trace_training_strokes.py --skip).
+ALONE_REACH = 0.6
 # Points further out are clamped, as `Stroke` clamps them for rendering.
 COORD_LIMIT = 10.0 * CANVAS_SIZE
 
@@ -293,7 +299,8 @@ def segment_drawing(drawing: Drawing, classify: Classify | None = None) -> list[
         ink (a single digit, a lone dot or only specks), one piece whose drawing
         is ``drawing`` itself and whose image is exactly
         ``drawing_to_mnist(drawing)``. Otherwise each digit's own sub-drawing and
-        its `drawing_to_mnist`; specks apart from the digits are left out.
+        its `drawing_to_mnist`; specks apart from the digits are left out (of a
+        lone digit, only those further than ``ALONE_REACH * H``).
     """
     if not isinstance(drawing, Drawing):
         raise ValueError(f"expected a Drawing, got {drawing!r}")
@@ -329,14 +336,28 @@ def segment_drawing(drawing: Drawing, classify: Classify | None = None) -> list[
         return _whole(drawing, groups)
     splitter = DrawingSplitter(drawing, step, height, classify)
     pieces = splitter.split_all(digits)
-    if len(pieces) == 1 and len(pieces[0].items) == len(units):
-        return _whole(drawing, pieces)
+    if len(pieces) == 1:
+        pieces = [_with_near(pieces[0], groups, ALONE_REACH * height)]
+        if len(pieces[0].items) == len(units):
+            return _whole(drawing, pieces)
     out = []
     for group in pieces:
         image = splitter.image(group)
         if image is not None:
             out.append(Piece(group.ink_box(), image, splitter.sub_drawing(group)))
     return sorted(out, key=lambda p: p.box[0] + p.box[2])
+
+
+def _with_near(digit: Strokes, groups: list[Strokes], reach: float) -> Strokes:
+    """The digit with the other groups whose ink comes within ``reach`` of it."""
+    mine = {id(s) for _, s, _ in digit.items}
+    items = list(digit.items)
+    for group in groups:
+        if id(group.items[0][1]) in mine:
+            continue
+        if distance(group.points, digit.points, reach) <= reach:
+            items.extend(group.items)
+    return digit if len(items) == len(digit.items) else Strokes.of(items)
 
 
 def _whole(drawing: Drawing, groups: list[Strokes]) -> list[Piece]:
