@@ -24,12 +24,14 @@ Classify = Callable[[np.ndarray], np.ndarray]
 SPECK = 0.2
 # A group that is not a speck but shorter than SIDE * H is a fragment (a piece of
 # a stroke cut off by a faint or broken pen); alone, it is no digit if shorter
-# than SHORT_GROUP * H (one MNIST digit in 10,000 is that short).
+# than SHORT_GROUP * H (one MNIST digit in 10,000 is that short), unless flat.
 SHORT_GROUP = 0.5
 # Both sides of a split must be this tall, or as flat digits are: at least
-# SHORT_GROUP * H tall and FLAT_WIDTH * H wide (a 2 or a 7 written wide and low).
+# FLAT_TALL * H tall and FLAT_WIDTH * H wide (a 2 or a 7 written wide and low; in
+# numbers of real digits, some 2s are a third as tall as their neighbours).
 SIDE = 0.65
 FLAT_WIDTH = 0.8
+FLAT_TALL = 0.35
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,11 +78,11 @@ def is_speck(box: np.ndarray, height: float) -> bool:
     """Whether ink in ``box`` is too small to be a digit.
 
     It is when it is smaller than a speck both ways, or shorter than
-    ``SHORT_GROUP * H``.
+    ``SHORT_GROUP * H`` and not a flat digit (`digit_sized`).
     """
     return bool(
         max(box[2] - box[0], box[3] - box[1]) < SPECK * height
-        or box[3] - box[1] < SHORT_GROUP * height
+        or (box[3] - box[1] < SHORT_GROUP * height and not digit_sized(box, height))
     )
 
 
@@ -97,7 +99,7 @@ def digit_sized(box: np.ndarray, height: float) -> bool:
     tall = box[3] - box[1]
     return bool(
         tall >= SIDE * height
-        or (tall >= SHORT_GROUP * height and box[2] - box[0] >= FLAT_WIDTH * height)
+        or (tall >= FLAT_TALL * height and box[2] - box[0] >= FLAT_WIDTH * height)
     )
 
 
