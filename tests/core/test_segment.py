@@ -137,9 +137,7 @@ def test_the_specks_near_a_lone_digit_are_its_own(classify) -> None:
 def test_a_flat_digit_between_tall_ones_is_a_digit(classify) -> None:
     """A 2 written wide and low, about 0.4 H tall, as some real 2s are."""
     seven = Stroke(((60.0, 60.0), (140.0, 60.0), (90.0, 240.0)), 18.0)
-    two = Stroke(
-        ((200.0, 185.0), (240.0, 170.0), (262.0, 190.0), (222.0, 240.0)), 18.0
-    )
+    two = Stroke(((200.0, 185.0), (240.0, 170.0), (262.0, 190.0), (222.0, 240.0)), 18.0)
     two_foot = Stroke(((222.0, 240.0), (300.0, 236.0), (370.0, 232.0)), 18.0)
     one = Stroke(((430.0, 60.0), (425.0, 240.0)), 18.0)
     number = Drawing((seven, two, two_foot, one))
