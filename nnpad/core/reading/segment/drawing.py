@@ -351,11 +351,12 @@ def segment_drawing(drawing: Drawing, classify: Classify | None = None) -> list[
 def _with_near(digit: Strokes, groups: list[Strokes], reach: float) -> Strokes:
     """The digit with the other groups whose ink comes within ``reach`` of it."""
     mine = {id(s) for _, s, _ in digit.items}
+    ink = digit.points
     items = list(digit.items)
     for group in groups:
         if id(group.items[0][1]) in mine:
             continue
-        if distance(group.points, digit.points, reach) <= reach:
+        if distance(group.points, ink, reach) <= reach:
             items.extend(group.items)
     return digit if len(items) == len(digit.items) else Strokes.of(items)
 
