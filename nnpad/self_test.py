@@ -33,7 +33,11 @@ def _predict_sample() -> str:
                 f"the shipped {name.upper()} reads only {result.accuracy:.1%}"
             )
         found.append(f"{name.upper()} {result.accuracy:.1%}")
-    return f"shipped models on 500 shipped samples: {', '.join(found)}"
+    from nnpad.core.reading.segment.pair_reader import shipped_pair_reader
+
+    if shipped_pair_reader() is None:
+        raise RuntimeError("the shipped pair reader (touching digits) is missing")
+    return f"shipped models on 500 shipped samples: {', '.join(found)}; pair reader ok"
 
 
 def _train_and_save() -> str:

@@ -1,7 +1,7 @@
 """Reading numbers composed from real MNIST digits (real handwriting, pictures).
 
 Usage: python tests/benchmarks/bench_mnist_numbers.py --data MNIST.npz
-       [--split report|tune] [--count N] [--seed S] [--no-classify]
+       [--split report|tune] [--count N] [--seed S] [--no-classify] [--no-pairs]
        [--show-errors M] [--threads K] [--synthetic]
 
 ``MNIST.npz`` holds ``x_train``/``y_train`` (the 60000 digits of
@@ -17,7 +17,8 @@ height of 20, 40, 80 or 160 px (+-8%), jittered vertically, with a person's gaps
 every other number is white on black, the others dark on light noisy paper. They
 are read with ``segment_image(picture, classify)`` and the network's argmax of each
 piece (``classify``: the shipped network's batched forward pass; ``--no-classify``:
-none). Printed: count right and exact per length and overall, count right by gap
+none), with the shipped pair reader as `recognize_picture` uses it (``--no-pairs``:
+without it). Printed: count right and exact per length and overall, count right by gap
 kind, digit height and polarity; the same for MNIST's 28x28 frames side by side
 (scales 1, 2, 4, 8); single digits through the segmenter against ``to_mnist``
 alone; the time of segment + one batched read of 6-digit numbers per height.
@@ -43,6 +44,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=200, help="numbers per length")
     parser.add_argument("--seed", type=int, default=101)
     parser.add_argument("--no-classify", action="store_true")
+    parser.add_argument("--no-pairs", action="store_true", help="no pair reader")
     parser.add_argument("--show-errors", type=int, default=0)
     parser.add_argument(
         "--threads", type=int, default=1, help="OpenBLAS threads (the app uses 1)"
@@ -74,6 +76,7 @@ def run(args: argparse.Namespace) -> None:
     from nnpad.core.model.store import load as load_model
     from nnpad.core.reading.preprocess import to_mnist
     from nnpad.core.reading.segment import segment_image
+    from nnpad.core.reading.segment.pair_reader import shipped_pair_reader
     from tests.support.mnist_numbers import compose, side_by_side
 
     with np.load(args.data, allow_pickle=False) as data:
@@ -82,7 +85,11 @@ def run(args: argparse.Namespace) -> None:
     x, y = x[lo:hi], y[lo:hi]
     network = load_model().network
     classify = None if args.no_classify else network.predict
+    pairs = None if args.no_pairs else shipped_pair_reader()
     rng = np.random.default_rng(args.seed)
+
+    def segment(image: np.ndarray):
+        return segment_image(image, classify, pairs=pairs)
 
     def read(pieces) -> str:
         if not pieces:
@@ -103,7 +110,8 @@ def run(args: argparse.Namespace) -> None:
     print(
         f"MNIST-composed numbers, {args.split} split (digits {lo}-{hi - 1}), "
         f"{args.count} per length, seed {args.seed}, classify "
-        f"{'off' if classify is None else 'with the shipped model'}"
+        f"{'off' if classify is None else 'with the shipped model'}, pair reader "
+        f"{'off' if pairs is None or classify is None else 'on'}"
     )
     tallies: dict[str, list[int]] = {}
 
@@ -118,7 +126,7 @@ def run(args: argparse.Namespace) -> None:
         r = e = 0
         for k in range(args.count):
             num = number(length, k)
-            text = read(segment_image(num.image, classify))
+            text = read(segment(num.image))
             r += len(text) == length
             e += text == num.text
             for kind in set(num.spacings):
@@ -147,7 +155,7 @@ def run(args: argparse.Namespace) -> None:
         length = 2 + k % 5
         idx = rng.integers(0, len(x), size=length)
         image = side_by_side([x[i] for i in idx], (1, 2, 4, 8)[k % 4])
-        text = read(segment_image(image, classify))
+        text = read(segment(image))
         r += len(text) == length
         e += text == "".join(str(int(y[i])) for i in idx)
         n += 1
@@ -167,7 +175,7 @@ def run(args: argparse.Namespace) -> None:
             height=HEIGHTS[(k // 2) % len(HEIGHTS)],
             polarity=POLARITIES[k % 2],
         )
-        pieces = segment_image(num.image, classify)
+        pieces = segment(num.image)
         plain = to_mnist(num.image)
         one += len(pieces) == 1
         same += len(pieces) == 1 and np.array_equal(pieces[0].image, plain)
@@ -195,7 +203,7 @@ def run(args: argparse.Namespace) -> None:
                 polarity=POLARITIES[k % 2],
             )
             start = time.perf_counter()
-            read(segment_image(num.image, classify))
+            read(segment(num.image))
             wall.append((time.perf_counter() - start) * 1e3)
         print(
             f"6 digits {height:3d} px high, segment + read: wall median "

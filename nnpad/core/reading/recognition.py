@@ -22,6 +22,7 @@ import numpy as np
 
 from nnpad.core.reading.explain import saliency
 from nnpad.core.reading.segment import Piece, segment_drawing, segment_image
+from nnpad.core.reading.segment.pair_reader import shipped_pair_reader
 from nnpad.core.reading.verdict import (
     DEFAULT_THRESHOLDS,
     TOO_SMALL,
@@ -283,9 +284,18 @@ def recognize_picture(
     against: int | None = None,
     selected: int = 0,
     cache: ReadingCache | None = None,
+    pairs: bool = True,
 ) -> Recognition | None:
-    """Read the digits of a picture (any size, as `to_mnist` takes); None: no ink."""
-    pieces = segment_image(picture, model.network.predict, polarity=polarity)
+    """Read the digits of a picture (any size, as `to_mnist` takes); None: no ink.
+
+    ``pairs``: let the shipped pair reader find touching digits (when it is there).
+    """
+    pieces = segment_image(
+        picture,
+        model.network.predict,
+        polarity=polarity,
+        pairs=shipped_pair_reader() if pairs else None,
+    )
     return _read_pieces(_reader(model, cache), pieces, against, selected)
 
 

@@ -46,6 +46,15 @@ canvas' width, the picture's resolution or the pen.
    Without ``classify``, only whole parts standing apart, or a mark wider than
    ``1.4 H`` through a single stroke, are split, where the sides overlap least.
    Each side is tried again.
+5. Pictures also ask the pair reader (`pair_reader.py`, given as ``pairs``): a
+   small CNN that reads a whole mark as one digit or as two that touch. A mark
+   it is sure holds two (0.98) is split at its best cut whatever its shape and
+   the digit network's margin, the cut's score raised by how likely the reader
+   finds the pair its pieces read as; one it finds unlikely to (below 0.1) is
+   kept whole; in between, the rules above decide. The shape rules alone leave a
+   touching "61" whole, which the digit network reads as a sure 4. Drawings do
+   without it: their strokes already part most touching digits, and on real
+   strokes it gained nothing there.
 """
 
 from nnpad.core.reading.segment.common import Classify, Piece

@@ -16,20 +16,18 @@ from nnpad.core.reading.segment.common import (
     line_height,
 )
 from nnpad.core.reading.segment.components import label
+from nnpad.core.reading.segment.ink_cuts import CUT_MARGIN, cut_columns, cut_paths
 from nnpad.core.reading.segment.marks import join, overlap
+from nnpad.core.reading.segment.pair_reader import PairReader, mark_image
 from nnpad.core.reading.segment.split import MAX_PARTITION, Split, Splitter
 
 # Ink taller than this (pixels) is reduced to it first.
 WORK_HEIGHT = 320
 # Components of at most this many pixels are noise (salt, JPEG specks).
 NOISE_PIXELS = 2
-# A group this wide (in H) may be cut through its ink, at up to CUTS columns
-# (least ink first, then every CUT_STEP) at least CUT_MARGIN from its ends, each
-# cut wandering up to CUT_BAND from its column.
+# A group this wide (in H) may be cut through its ink (`ink_cuts`), each cut
+# wandering up to CUT_BAND from its column.
 CUT_WIDTH = 0.6
-CUTS = 8
-CUT_STEP = 0.12
-CUT_MARGIN = 0.1
 CUT_BAND = 0.3
 # With a classifier, straight cuts are tried as well, every STRAIGHT_STEP (in H):
 # the least-ink paths often wander around a stroke's end instead of between the
@@ -71,78 +69,6 @@ def grow(mask: np.ndarray) -> np.ndarray:
     return out
 
 
-def cut_columns(group: Pixels, height: float, several: bool) -> list[int]:
-    """Columns to cut near, away from the ends, best first.
-
-    The least-ink column (smoothed over a few pixels) and, with ``several``, the
-    other local minima of the column profile and columns every ``CUT_STEP * H``,
-    up to ``CUTS`` in all.
-    """
-    x0, x1 = int(group.box[0]), int(group.box[2])
-    margin = max(1, round(CUT_MARGIN * height))
-    if x1 - x0 <= 2 * margin:
-        return []
-    profile = np.bincount(group.xy[:, 0] - x0, minlength=x1 - x0).astype(np.float64)
-    k = max(1, round(0.03 * height))
-    smooth = np.convolve(profile, np.ones(2 * k + 1) / (2 * k + 1), mode="same")
-    inner = smooth[margin : len(smooth) - margin]
-    is_min = np.ones(len(inner), dtype=bool)
-    is_min[1:] &= inner[1:] <= inner[:-1]
-    is_min[:-1] &= inner[:-1] <= inner[1:]
-    centre = (len(inner) - 1) / 2
-    found = sorted(np.flatnonzero(is_min), key=lambda i: (inner[i], abs(i - centre)))
-    if not several:
-        return [x0 + margin + int(found[0])]
-    step = max(1, round(CUT_STEP * height))
-    picked: list[int] = []
-    for i in [*found, *range(0, len(inner), step)]:
-        if all(abs(i - j) > step // 2 for j in picked):  # a flat valley counts once
-            picked.append(int(i))
-        if len(picked) == CUTS:
-            break
-    return [x0 + margin + i for i in picked]
-
-
-def cut_paths(group: Pixels, anchors: list[int], band: int) -> list[np.ndarray]:
-    """For each anchor column, the top-to-bottom path that crosses the least ink.
-
-    Dynamic programming over the rows of the group's box, all anchors at once: a
-    path moves at most one pixel sideways per row and stays within ``band``
-    pixels of its anchor. Returns each path's x for each row of the box.
-    """
-    x0, y0, x1, y1 = (int(v) for v in group.box)
-    grid = np.zeros((y1 - y0, x1 - x0), dtype=np.float64)
-    grid[group.xy[:, 1] - y0, group.xy[:, 0] - x0] = 1.0
-    # Band k covers columns anchors[k] - band .. + band; outside the box is barred.
-    cols = np.asarray(anchors)[:, None] - x0 + np.arange(-band, band + 1)
-    inside = (cols >= 0) & (cols < x1 - x0)
-    bands = np.where(inside, grid[:, np.clip(cols, 0, x1 - x0 - 1)], np.inf)
-    bend = 1e-3  # a tiny price per sideways step keeps paths straight in the paper
-    cost = bands[0] + bend * np.abs(np.arange(-band, band + 1))
-    steps = np.zeros(bands.shape, dtype=np.int8)
-    for y in range(1, len(bands)):
-        best = cost.copy()
-        step = steps[y]
-        from_left = cost[:, :-1] + bend  # arriving at i from i - 1
-        better = from_left < best[:, 1:]
-        best[:, 1:][better] = from_left[better]
-        step[:, 1:][better] = -1
-        from_right = cost[:, 1:] + bend
-        better = from_right < best[:, :-1]
-        best[:, :-1][better] = from_right[better]
-        step[:, :-1][better] = 1
-        cost = best + bands[y]
-    paths = []
-    for k in range(len(anchors)):
-        i = int(np.argmin(cost[k]))
-        path = np.empty(len(bands), dtype=np.int64)
-        for y in range(len(bands) - 1, -1, -1):
-            path[y] = cols[k, i] + x0
-            i += int(steps[y, k, i])
-        paths.append(path)
-    return paths
-
-
 class PictureSplitter(Splitter[Pixels]):
     """Splits groups of ink pixels; images are `to_mnist` of their own ink."""
 
@@ -153,8 +79,9 @@ class PictureSplitter(Splitter[Pixels]):
         height: float,
         pen: float,
         classify: Classify | None,
+        pairs: PairReader | None = None,
     ) -> None:
-        super().__init__(height, classify)
+        super().__init__(height, classify, pairs)
         self.ink = ink
         self.level = level
         self.pen = pen
@@ -173,6 +100,10 @@ class PictureSplitter(Splitter[Pixels]):
         if group.key not in self.cache:
             self.cache[group.key] = to_mnist(self.crop(group), polarity="light_on_dark")
         return self.cache[group.key]
+
+    def mark(self, group: Pixels) -> np.ndarray | None:
+        """The group's own ink, fitted for the pair reader."""
+        return mark_image(self.crop(group))
 
     def crop(self, group: Pixels) -> np.ndarray:
         """The group's ink alone, with its faint edge but no other ink, on black."""
@@ -210,13 +141,13 @@ class PictureSplitter(Splitter[Pixels]):
         if out or group.box[2] - group.box[0] < CUT_WIDTH * h:
             return out
         # Touching digits: cut through the ink.
-        anchors = cut_columns(group, h, several=self.classify is not None)
+        anchors = cut_columns(group.xy, group.box, h, several=self.classify is not None)
         if not anchors:
             return out
         band = round(CUT_BAND * h)
         lefts = [
             group.xy[:, 0] < path[group.xy[:, 1] - int(group.box[1])]
-            for path in cut_paths(group, anchors, band)
+            for path in cut_paths(group.xy, group.box, anchors, band)
         ]
         if self.classify is not None:
             x0, x1 = float(group.box[0]), float(group.box[2])
@@ -276,6 +207,7 @@ def segment_image(
     classify: Classify | None = None,
     *,
     polarity: Polarity = "auto",
+    pairs: PairReader | None = None,
 ) -> list[Piece]:
     """Split a picture of a number into its digits, left to right.
 
@@ -288,6 +220,10 @@ def segment_image(
         As for `segment_drawing`.
     polarity
         As for `to_mnist`.
+    pairs
+        A pair reader (`pair_reader.shipped_pair_reader`): marks it reads as two
+        touching digits are split even when the digit network reads them well
+        whole. Used only with ``classify``.
 
     Returns
     -------
@@ -316,7 +252,7 @@ def segment_image(
     whole = _original(_box(boxes), scale, origin)
     if not digits:
         return _whole(image, polarity, whole)
-    splitter = PictureSplitter(ink, level, height, pen, classify)
+    splitter = PictureSplitter(ink, level, height, pen, classify, pairs)
     pieces = splitter.split_all(digits)
     if len(pieces) == 1:
         # One digit, perhaps with specks apart: read the picture as a single
