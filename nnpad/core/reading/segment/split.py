@@ -160,13 +160,25 @@ class Splitter(Generic[G]):
         """What the pair reader makes of the group; None without one."""
         if self.pairs is None:
             return None
-        key = self.key(group)
-        if key not in self.pair_readings:
+        self.read_pairs([group])
+        return self.pair_readings[self.key(group)]
+
+    def read_pairs(self, groups: Sequence[G]) -> None:
+        """The pair reader's readings of the groups not read yet, in one batch."""
+        if self.pairs is None:
+            return
+        todo: dict[Hashable, np.ndarray] = {}
+        for group in groups:
+            key = self.key(group)
+            if key in self.pair_readings or key in todo:
+                continue
             image = self.mark(group)
-            self.pair_readings[key] = (
-                None if image is None else self.pairs.read([image])[0]
-            )
-        return self.pair_readings[key]
+            if image is None:
+                self.pair_readings[key] = None
+            else:
+                todo[key] = image
+        readings = self.pairs.read(list(todo.values()))
+        self.pair_readings.update(zip(todo, readings, strict=True))
 
     def width(self, group: G) -> float:
         """The group's width in line heights."""
@@ -218,6 +230,7 @@ class Splitter(Generic[G]):
         """Every group as one or more digit groups (the wholes read in one batch)."""
         if self.classify is not None:
             self.read(groups)
+            self.read_pairs(groups)
         return [piece for group in groups for piece in self.split(group)]
 
     def split(self, group: G, depth: int = 0) -> list[G]:
