@@ -18,11 +18,13 @@ from nnpad.core.reading.segment import segment_image
 from nnpad.core.reading.segment.pair_reader import (
     CLASSES,
     MARK_SHAPE,
+    PAIR_READER,
     PairReader,
     PairReading,
     mark_image,
     shipped_pair_reader,
 )
+from nnpad.resources import asset
 from tests.support.numbers import picture
 from tests.support.real_strokes import RealDigit, load, real_number
 
@@ -95,7 +97,14 @@ def test_foreign_and_corrupt_files_are_refused(tmp_path) -> None:
     np.savez(foreign, weights=np.zeros(3))
     pickled = tmp_path / "pickled.npz"
     np.savez(pickled, format=np.array(1), conv0_kernel=np.array([{"a": 1}]))
-    for path in (garbage, foreign, pickled, tmp_path / "missing.npz"):
+    partial = tmp_path / "partial.npz"
+    with np.load(asset(PAIR_READER)) as shipped:
+        arrays = {k: shipped[k] for k in shipped.files if k != "dense1_bias"}
+    np.savez(partial, **arrays)
+    wrong = tmp_path / "wrong.npz"
+    np.savez(wrong, **{**arrays, "dense1_bias": np.zeros(7, np.float32)})
+    paths = (garbage, foreign, pickled, partial, wrong, tmp_path / "missing.npz")
+    for path in paths:
         with pytest.raises(ValueError, match="pair reader"):
             PairReader.load(path)
 

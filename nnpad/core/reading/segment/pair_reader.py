@@ -4,11 +4,11 @@ To cut two touching digits apart, the splitter must know that a mark holds two,
 and the digit network cannot tell it: it reads the halves of an 8 as a sure 1
 and a sure 3, and a touching "61" as a sure 4. This small CNN reads the whole
 mark, fitted into 28x56, as one of 110 classes: a digit alone (0-9) or a pair,
-left and right (10 + 10 * left + right). It was trained on real digits traced
-from MNIST's training part, alone and in pairs that touch or nearly touch
-(``tests/benchmarks/train_pair_reader.py``), and runs in NumPy as the digit
-networks do. Its weights are plain arrays in an ``.npz`` file, loaded without
-pickle.
+left and right (10 + 10 * left + right). It was trained on digits of MNIST's
+training part, traced into strokes and as MNIST's own pictures, alone and in
+pairs that touch or nearly touch (``tests/benchmarks/train_pair_reader.py``),
+and runs in NumPy as the digit networks do. Its weights are plain arrays in an
+``.npz`` file, loaded without pickle.
 """
 
 from __future__ import annotations
@@ -90,29 +90,14 @@ class PairReader:
         try:
             with np.load(path, allow_pickle=False) as f:
                 arrays = {k: f[k] for k in f.files}
-        except (OSError, ValueError) as exc:
+            if int(arrays["format"]) != FORMAT:
+                raise ValueError(f"format {arrays['format']}, not {FORMAT}")
+            reader = cls(_layers(arrays))
+            probe = reader.probabilities(np.zeros((1, *MARK_SHAPE), np.float32))
+            if probe.shape != (1, CLASSES):
+                raise ValueError(f"{probe.shape[1]} classes, not {CLASSES}")
+        except (OSError, KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path} is not a pair reader's weights: {exc}") from exc
-        if int(arrays.get("format", -1)) != FORMAT:
-            raise ValueError(f"{path} is not a pair reader's weights (format)")
-        layers: list[Layer] = []
-        for k in range(3):
-            layers.append(
-                ConvBlock(
-                    arrays[f"conv{k}_kernel"], arrays[f"conv{k}_bias"], "relu", "same"
-                )
-            )
-            layers.append(MaxPool(2))
-        layers.append(FlattenMaps())
-        layers.append(
-            DenseBlock(arrays["dense0_kernel"], arrays["dense0_bias"], "relu")
-        )
-        layers.append(
-            DenseBlock(arrays["dense1_kernel"], arrays["dense1_bias"], "softmax")
-        )
-        reader = cls(layers)
-        probe = reader.probabilities(np.zeros((1, *MARK_SHAPE), np.float32))
-        if probe.shape != (1, CLASSES):
-            raise ValueError(f"{path} is not a pair reader's weights (shape)")
         return reader
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
@@ -127,6 +112,18 @@ class PairReader:
         if not images:
             return []
         return [PairReading(p) for p in self.probabilities(np.stack(images))]
+
+
+def _layers(arrays: dict[str, np.ndarray]) -> list[Layer]:
+    """Three convolutions with pooling, Flatten, then two Dense layers."""
+    layers: list[Layer] = []
+    for k in range(3):
+        kernel, bias = arrays[f"conv{k}_kernel"], arrays[f"conv{k}_bias"]
+        layers += [ConvBlock(kernel, bias, "relu", "same"), MaxPool(2)]
+    layers.append(FlattenMaps())
+    layers.append(DenseBlock(arrays["dense0_kernel"], arrays["dense0_bias"], "relu"))
+    layers.append(DenseBlock(arrays["dense1_kernel"], arrays["dense1_bias"], "softmax"))
+    return layers
 
 
 @cache

@@ -293,12 +293,12 @@ class Splitter(Generic[G]):
             return None
         self.read([side for c in candidates for side in (c.left, c.right)])
         odds = self.odds
-        pairs = np.array(
+        sides = np.array(
             [[odds[self.key(c.left)], odds[self.key(c.right)]] for c in candidates]
         )
         scores = (
-            MEAN_WEIGHT * pairs.mean(axis=1)
-            + (1.0 - MEAN_WEIGHT) * pairs.min(axis=1)
+            MEAN_WEIGHT * sides.mean(axis=1)
+            + (1.0 - MEAN_WEIGHT) * sides.min(axis=1)
             - np.array([c.cost - self.bonus(c) for c in candidates])
         )
         if pair is not None:
@@ -306,7 +306,7 @@ class Splitter(Generic[G]):
                 pair.pair[self.digit(c.left), self.digit(c.right)] for c in candidates
             ]
             scores += PAIR_AGREE * np.log(np.maximum(agree, PAIR_FLOOR))
-        scores[pairs.min(axis=1) < PIECE_FLOOR] = -math.inf
+        scores[sides.min(axis=1) < PIECE_FLOOR] = -math.inf
         k = int(np.argmax(scores))
         if not math.isfinite(scores[k]):
             return None
