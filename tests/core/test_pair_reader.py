@@ -44,7 +44,7 @@ def digits() -> list[RealDigit]:
 
 
 def touching_pair(digits: list[RealDigit], seed: int):
-    """Two sample digits that touch, as `findcase` drew them: number and picture."""
+    """Two sample digits drawn from ``seed`` that touch: the number and its picture."""
     rng = np.random.default_rng(seed)
     pair = [digits[int(i)] for i in rng.integers(0, len(digits), 2)]
     number = real_number(pair, rng, spacing="touching", brush=18.0)
