@@ -17,7 +17,7 @@ import numpy as np
 from nnpad.core.reading.segment.common import Classify, log_odds
 
 if TYPE_CHECKING:
-    from collections.abc import Hashable, Sequence
+    from collections.abc import Callable, Hashable, Mapping, Sequence
 
     from nnpad.core.reading.segment.pair_reader import PairReader, PairReading
 
@@ -167,16 +167,8 @@ class Splitter(Generic[G]):
         """The pair reader's readings of the groups not read yet, in one batch."""
         if self.pairs is None:
             return
-        todo: dict[Hashable, np.ndarray] = {}
-        for group in groups:
-            key = self.key(group)
-            if key in self.pair_readings or key in todo:
-                continue
-            image = self.mark(group)
-            if image is None:
-                self.pair_readings[key] = None
-            else:
-                todo[key] = image
+        todo, blank = self.unread(groups, self.pair_readings, self.mark)
+        self.pair_readings.update(dict.fromkeys(blank))
         readings = self.pairs.read(list(todo.values()))
         self.pair_readings.update(zip(todo, readings, strict=True))
 
@@ -203,18 +195,30 @@ class Splitter(Generic[G]):
         level = max(abs(a[1] - b[1]), abs(a[3] - b[3])) <= LINE_ALIGN * self.height
         return bool(tall and level)
 
-    def read(self, groups: Sequence[G]) -> None:
-        """Log-odds of the groups not read yet, in one call of the classifier."""
+    def unread(
+        self,
+        groups: Sequence[G],
+        done: Mapping[Hashable, object],
+        image_of: Callable[[G], np.ndarray | None],
+    ) -> tuple[dict[Hashable, np.ndarray], list[Hashable]]:
+        """The groups not in ``done``, each once: their images, and those without."""
         todo: dict[Hashable, np.ndarray] = {}
+        blank: list[Hashable] = []
         for group in groups:
             key = self.key(group)
-            if key in self.odds or key in todo:
+            if key in done or key in todo or key in blank:
                 continue
-            image = self.image(group)
+            image = image_of(group)
             if image is None:
-                self.odds[key] = -math.inf
+                blank.append(key)
             else:
                 todo[key] = image
+        return todo, blank
+
+    def read(self, groups: Sequence[G]) -> None:
+        """Log-odds of the groups not read yet, in one call of the classifier."""
+        todo, blank = self.unread(groups, self.odds, self.image)
+        self.odds.update(dict.fromkeys(blank, -math.inf))
         if todo and self.classify is not None:
             probs = self.classify(np.stack(list(todo.values())))
             odds = log_odds(probs)
