@@ -45,8 +45,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 KINDS = (("alone", 0.4), ("touching", 0.4), ("overlapping", 0.1), ("tight", 0.1))
 CHUNK = 5000
 TRAINING_PART = 50_000  # MNIST's first 50,000: never its validation part
-MNIST_HEIGHTS = (20, 40, 80, 160)
-POLARITIES = ("light_on_dark", "dark_on_light")
 
 
 def compose(source: str, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -58,7 +56,7 @@ def compose(source: str, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]
     """
     from nnpad.core.reading.preprocess import find_ink
     from nnpad.core.reading.segment.pair_reader import MARK_SHAPE, mark_image
-    from nnpad.core.reading.segment.picture import grow
+    from nnpad.core.reading.segment.picture import with_faint_edge
 
     draw = _mnist_marks(source) if source.endswith(".npz") else _stroke_marks(source)
     rng = np.random.default_rng(seed)
@@ -73,7 +71,7 @@ def compose(source: str, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]
         found = find_ink(picture)
         assert found is not None
         ink, level = found
-        image = mark_image(np.where(grow(ink >= level), ink, 0))  # the faint edge too
+        image = mark_image(with_faint_edge(ink, ink >= level, level))
         assert image is not None
         images[i] = image
     return images, classes
@@ -97,6 +95,7 @@ def _stroke_marks(path: str):
 
 def _mnist_marks(path: str):
     """Marks of MNIST pictures (the training part only), as `_stroke_marks`."""
+    from tests.benchmarks.bench_mnist_numbers import HEIGHTS, POLARITIES
     from tests.support.mnist_numbers import compose as compose_mnist
 
     with np.load(path, allow_pickle=False) as data:
@@ -109,7 +108,7 @@ def _mnist_marks(path: str):
             [x[i] for i in idx],
             labels,
             rng,
-            height=int(rng.choice(MNIST_HEIGHTS)),
+            height=int(rng.choice(HEIGHTS)),
             polarity=POLARITIES[int(rng.integers(2))],
             spacing=None if n == 1 else kind,
         )

@@ -69,6 +69,17 @@ def grow(mask: np.ndarray) -> np.ndarray:
     return out
 
 
+def with_faint_edge(ink: np.ndarray, own: np.ndarray, level: int) -> np.ndarray:
+    """``ink`` where ``own`` is, with the faint pixels next to it; 0 elsewhere.
+
+    Faint (anti-aliased) pixels, below ``level``, next to our ink are ours; other
+    ink is not.
+    """
+    out = ink.copy()
+    out[~(own | (grow(own) & (ink < level)))] = 0
+    return out
+
+
 class PictureSplitter(Splitter[Pixels]):
     """Splits groups of ink pixels; images are `to_mnist` of their own ink."""
 
@@ -118,9 +129,7 @@ class PictureSplitter(Splitter[Pixels]):
         )
         own = np.zeros(out.shape, dtype=bool)
         own[group.xy[:, 1] - y0 + pad, group.xy[:, 0] - x0 + pad] = True
-        # Faint (anti-aliased) pixels next to our ink are ours; other ink is not.
-        out[~(own | (grow(own) & (out < self.level)))] = 0
-        return out
+        return with_faint_edge(out, own, self.level)
 
     def candidates(self, group: Pixels) -> list[Split[Pixels]]:
         """Two-way partitions of whole components; cuts when there are none."""
