@@ -202,20 +202,28 @@ def test_train_saves_a_loadable_model(sample, tmp_path: Path, capsys) -> None:
     out = tmp_path / "model.keras"
     args = ["train", "--data", str(data), "--epochs", "2", "--hidden", "16"]
     settings = ["--train-samples", "400", "--early-stopping", "3"]
-    settings.append("--restore-best-weights")
+    settings += ["--restore-best-weights", "--elastic", "1"]
     assert main([*args, *settings, "--out", str(out)]) == 0
     captured = capsys.readouterr()
     assert "validation accuracy" in captured.out
     assert "diagnosis: too few epochs to say what the curves show" in captured.out
     assert "epoch 2:" in captured.err
-    assert "training on 400 images, validating on 60" in captured.err
+    # 400 digits and an elastically distorted copy of each.
+    assert "training on 800 images, validating on 60" in captured.err
     loaded = read_model(out)
+    assert "1 elastically distorted copy of each digit" in loaded.metadata["trained_on"]
     assert loaded.recipe.architecture.hidden == (16,)
     train = loaded.recipe.train
     assert train.epochs == 2
     assert (train.train_samples, train.early_stopping_patience) == (400, 3)
     assert train.restore_best_weights is True
     assert loaded.val_accuracy is not None
+
+
+def test_train_refuses_a_negative_count_of_elastic_copies(tmp_path: Path, capsys):
+    out = str(tmp_path / "model.keras")
+    assert main(["train", "--data", "sample", "--elastic", "-1", "--out", out]) != 0
+    assert "--elastic -1: give 0 or more copies" in capsys.readouterr().err
 
 
 @pytest.mark.slow

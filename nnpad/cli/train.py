@@ -79,6 +79,14 @@ def add_parser(commands: Any) -> None:
         " on as well, rendered as the canvas renders it; training side only",
     )
     train.add_argument(
+        "--elastic",
+        type=int,
+        default=0,
+        metavar="COPIES",
+        help="add this many elastically distorted copies of each training digit"
+        " (traced ones included; default %(default)s)",
+    )
+    train.add_argument(
         "--teacher",
         metavar="MODEL",
         help="learn from this model's readings as well as the labels (distillation;"
@@ -152,6 +160,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("say where to save the model with --out MODEL.keras")
     if args.out.suffix != ".keras":
         raise CliError(f"--out {args.out}: the file name must end in .keras")
+    if args.elastic < 0:
+        raise CliError(f"--elastic {args.elastic}: give 0 or more copies")
     from nnpad.core.data import load_source
     from nnpad.core.model import store
 
@@ -169,7 +179,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"drawing {count:,} non-digits to learn from...", file=sys.stderr)
         outlier_exposure.training_outliers(count, recipe.train.seed)
 
-    trainer = Trainer(recipe, data, extra=extra, teacher=teacher)
+    trainer = Trainer(
+        recipe, data, extra=extra, teacher=teacher, elastic_copies=args.elastic
+    )
     display = _TerminalProgress(sys.stderr, quiet=args.quiet)
     result = trainer.run(display)
     display.close()
@@ -180,6 +192,9 @@ def run(args: argparse.Namespace) -> int:
     if extra is not None:
         names = ", ".join(path.name for path in args.strokes)
         trained_on += f" + {len(extra[1]):,} traced digits ({names})"
+    if args.elastic:
+        copies = "copy" if args.elastic == 1 else "copies"
+        trained_on += f"; {args.elastic} elastically distorted {copies} of each digit"
     if teacher is not None:
         trained_on += f"; {teacher.describe()}"
     store.save(result, args.out, trained_on=trained_on)

@@ -25,7 +25,7 @@ from nnpad.core.progress import (
     TrainResult,
 )
 from nnpad.core.runs.curves import best_epoch
-from nnpad.core.training import distillation, outlier_exposure
+from nnpad.core.training import distillation, elastic, outlier_exposure
 from nnpad.core.training.callbacks import (
     BatchReporter,
     EpochRecorder,
@@ -98,6 +98,9 @@ class Trainer(Stoppable):
     teacher
         A trained model whose readings join the labels as targets
         (`nnpad.core.training.distillation`).
+    elastic_copies
+        Elastically distorted copies of each training digit (the extra images
+        included) that join the training side (`nnpad.core.training.elastic`).
     """
 
     def __init__(
@@ -113,7 +116,10 @@ class Trainer(Stoppable):
         threads: int | None = None,
         extra: tuple[np.ndarray, np.ndarray] | None = None,
         teacher: distillation.Teacher | None = None,
+        elastic_copies: int = 0,
     ) -> None:
+        if elastic_copies < 0:
+            raise ValueError(f"elastic copies must be 0 or more, not {elastic_copies}")
         self.recipe = recipe.validate()
         self.data = data
         self.report_interval = report_interval
@@ -124,6 +130,7 @@ class Trainer(Stoppable):
         self.threads = threads
         self.extra = extra
         self.teacher = teacher
+        self.elastic_copies = elastic_copies
         super().__init__()
 
     def run(self, listener: TrainingListener | None = None) -> TrainResult:
@@ -193,6 +200,11 @@ class Trainer(Stoppable):
         if self.extra is not None and len(self.extra[0]):
             x_train = np.concatenate((x_train, self.extra[0]))
             y_train = np.concatenate((y_train, self.extra[1]))
+        if self.elastic_copies and len(x_train):
+            rng = np.random.default_rng(train.seed)
+            copies = [elastic.distort(x_train, rng) for _ in range(self.elastic_copies)]
+            x_train = np.concatenate((x_train, *copies))
+            y_train = np.tile(y_train, self.elastic_copies + 1)
         # Outlier exposure: non-digits join the training images only.
         if outlier_exposure.enabled(train):
             x_train, y_train = outlier_exposure.with_outliers(x_train, y_train, train)
