@@ -70,6 +70,19 @@ def add_parser(commands: Any) -> None:
         action=argparse.BooleanOptionalAction,
         help="end with the weights of the epoch with the lowest validation loss",
     )
+    _add_learning_sources(train)
+    train.add_argument("--out", type=Path, help="where to save the model (.keras)")
+    train.add_argument(
+        "--print-spec",
+        action="store_true",
+        help="print the resulting spec as JSON and exit without training",
+    )
+    train.add_argument("--quiet", action="store_true", help="no progress display")
+    train.set_defaults(run=run)
+
+
+def _add_learning_sources(train: argparse.ArgumentParser) -> None:
+    """What a run learns from beside its data: strokes, distortions, a teacher."""
     train.add_argument(
         "--strokes",
         type=Path,
@@ -100,14 +113,6 @@ def add_parser(commands: Any) -> None:
         help="share of each digit's target that is the teacher's reading"
         " (default %(default)s)",
     )
-    train.add_argument("--out", type=Path, help="where to save the model (.keras)")
-    train.add_argument(
-        "--print-spec",
-        action="store_true",
-        help="print the resulting spec as JSON and exit without training",
-    )
-    train.add_argument("--quiet", action="store_true", help="no progress display")
-    train.set_defaults(run=run)
 
 
 def _recipe_from_args(args: argparse.Namespace) -> Recipe:

@@ -32,7 +32,7 @@ def test_a_drawn_seven_is_read_with_its_input_and_activations(model) -> None:
     reading = recognition.current
     assert reading.digit == 7 and recognition.text.startswith("7 (")
     assert reading.image.shape == (28, 28)
-    assert [a.shape for a in reading.activations] == [(784,), (512,), (256,), (10,)]
+    assert [a.shape for a in reading.activations] == [(784,), (1024,), (512,), (10,)]
     np.testing.assert_allclose(reading.probabilities.sum(), 1.0, rtol=1e-5)
     np.testing.assert_array_equal(reading.activations[0], reading.image.reshape(-1))
 

@@ -136,7 +136,7 @@ def test_another_model_can_be_used(window: MainWindow, tmp_path: Path) -> None:
     assert window.commands.load_model_file(copy)
     assert window.session.model_path == copy
     assert changed == [window.session.model]
-    assert window.model_label.text().startswith("Model: 784-512-256-10 · validation")
+    assert window.model_label.text().startswith("Model: 784-1024-512-10 · validation")
     full, where = window.model_label.toolTip().split("\n")
     assert full == window.session.model.describe()
     assert where == str(copy)
