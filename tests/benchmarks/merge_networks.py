@@ -22,10 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnpad.core import tf_env
-from nnpad.core.data import load_source, split_validation
-from nnpad.core.model import store
-from nnpad.core.model.merge import side_by_side
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 # What belonged to each network alone, and is measured again for the merged one.
 NOT_CARRIED = ("verdict", "verdict_fitted_on", "train_seconds", "saved")
@@ -38,6 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", required=True, help="the MNIST file (.npz)")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
+    from nnpad.core import tf_env
+    from nnpad.core.data import load_source, split_validation
+    from nnpad.core.model import store
+    from nnpad.core.model.merge import side_by_side
+
     first, second = store.load(args.first), store.load(args.second)
     try:
         network = side_by_side(first.network, second.network)

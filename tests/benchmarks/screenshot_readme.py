@@ -105,7 +105,7 @@ def evaluate(window, out: Path) -> str:
     for k in range(len(confusion)):
         confusion[k, k] = 0
     true, predicted = divmod(int(confusion.argmax()), len(confusion))
-    panel.show_cell(true, predicted)
+    panel.confusion.select(true, predicted)  # outlined, and its images listed
     settle()
     window.grab().save(str(out / "evaluate.png"))
     return f"{evaluation.accuracy:.2%} right; cell {true} read as {predicted}"
