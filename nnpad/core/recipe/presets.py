@@ -54,10 +54,12 @@ def regularized() -> Recipe:
 
 
 def shipped() -> Recipe:
-    """The recipe of the shipped default model (see README: training the default).
+    """The recipe of each of the shipped FNN's two networks (README: the default model).
 
-    Outlier exposure teaches it what is not a digit: 50,000 generated non-digits
-    join the training images, their loss weighted 0.5.
+    The shipped FNN is two networks of this recipe side by side (one of them also
+    trained on elastic distortions and the shipped CNN's readings). Outlier exposure
+    teaches it what is not a digit: 50,000 generated non-digits join the training
+    images, their loss weighted 0.5.
     """
     return Recipe(
         Architecture(
@@ -225,8 +227,8 @@ PRESET_DESCRIPTIONS: dict[str, str] = {
     "classic": "The classic 784-128-64-10 network: Adam, batch 32, 5 epochs.",
     "deeper": "Three hidden layers (256-128-64) and 8 epochs: more capacity.",
     "regularized": "Dropout, batch norm and light augmentation, 10 epochs.",
-    "shipped": "How the shipped model was made: 512-256, dropout, augmentation,"
-    " non-digits, 30 epochs.",
+    "shipped": "How each of the shipped model's two networks was made: 512-256,"
+    " dropout, augmentation, non-digits, 30 epochs.",
     "overfit": "Overfit on purpose: a wide net on 300 images, no regularisation,"
     " 20 epochs.",
     "overfit-dropout": "Fix it with dropout: the overfit recipe with 70% dropout.",
