@@ -68,3 +68,20 @@ def test_the_merged_network_survives_its_model_file(tmp_path) -> None:
     x = images()
     reread = archive.read(path).network
     np.testing.assert_allclose(reread.logits(x), merged.logits(x), atol=1e-5)
+
+
+def test_the_shipped_fnn_is_two_networks_side_by_side() -> None:
+    from nnpad.core.model import store
+
+    merged = store.load().network
+    assert merged.architecture.hidden == (1024, 512)
+    first, second = (slice(0, 512), slice(0, 256)), (slice(512, None), slice(256, None))
+    # Nothing crosses between the two networks' neurons.
+    inner = merged.blocks[1].kernel
+    assert not inner[first[0], second[1]].any()
+    assert not inner[second[0], first[1]].any()
+    # The two networks' own readings (half the logits each) differ.
+    hidden = merged.activations(images())[2]
+    output = merged.blocks[-1].kernel
+    own = [hidden[:, half[1]] @ output[half[1]] for half in (first, second)]
+    assert np.abs(own[0] - own[1]).max() > 0.1
