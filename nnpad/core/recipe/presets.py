@@ -227,8 +227,8 @@ PRESET_DESCRIPTIONS: dict[str, str] = {
     "classic": "The classic 784-128-64-10 network: Adam, batch 32, 5 epochs.",
     "deeper": "Three hidden layers (256-128-64) and 8 epochs: more capacity.",
     "regularized": "Dropout, batch norm and light augmentation, 10 epochs.",
-    "shipped": "How each of the shipped model's two networks was made: 512-256,"
-    " dropout, augmentation, non-digits, 30 epochs.",
+    "shipped": "Each of the shipped model's two networks: 512-256, dropout,"
+    " augmentation, non-digits, 30 epochs.",
     "overfit": "Overfit on purpose: a wide net on 300 images, no regularisation,"
     " 20 epochs.",
     "overfit-dropout": "Fix it with dropout: the overfit recipe with 70% dropout.",
