@@ -137,9 +137,11 @@ def test_another_model_can_be_used(window: MainWindow, tmp_path: Path) -> None:
     assert window.session.model_path == copy
     assert changed == [window.session.model]
     assert window.model_label.text().startswith("Model: 784-1024-512-10 · validation")
-    full, where = window.model_label.toolTip().split("\n")
+    full, where, trained_on = window.model_label.toolTip().split("\n")
     assert full == window.session.model.describe()
     assert where == str(copy)
+    # The shipped FNN says what it is made of.
+    assert trained_on.startswith("Trained on two networks side by side")
 
 
 def test_settings_persist(make_window) -> None:

@@ -236,7 +236,11 @@ class MainWindow(QMainWindow):
         self.model_label.setText(f"Model: {model.describe(short=True)}")
         path = self.session.model_path
         where = "in memory only" if path is None else str(path)
-        self.model_label.setToolTip(f"{model.describe()}\n{where}")
+        lines = [model.describe(), where]
+        trained_on = model.metadata.get("trained_on")
+        if isinstance(trained_on, str) and trained_on:
+            lines.append(f"Trained on {trained_on}")
+        self.model_label.setToolTip("\n".join(lines))
 
     @Slot(int)
     def _on_sample_kept(self, label: int) -> None:
