@@ -24,6 +24,7 @@ from nnpad.core.reading.segment.pair_reader import (
     mark_image,
     shipped_pair_reader,
 )
+from nnpad.core.reading.segment.split import Splitter
 from nnpad.resources import asset
 from tests.support.numbers import picture
 from tests.support.real_strokes import RealDigit, load, real_number
@@ -176,3 +177,32 @@ def test_the_pieces_read_as_the_pair_read_whole(digits, model) -> None:
     agree = segment_image(image, model.network.predict, pairs=Stub(True, 1, 6))
     got = [int(np.argmax(model.network.predict(p.image[None])[0])) for p in agree]
     assert got == [1, 6]
+
+
+# Seeds whose three touching sample digits (every gap touching) were one mark read
+# "not a digit": the reader reads it as two, and every cut leaves two digits on a side.
+TRIPLES = {0: "084", 2: "274", 18: "750", 22: "379", 24: "199"}
+
+
+def touching_triple(digits: list[RealDigit], seed: int):
+    """Three sample digits drawn from ``seed``, each touching the next."""
+    rng = np.random.default_rng(seed)
+    three = [digits[int(i)] for i in rng.integers(0, len(digits), 3)]
+    number = real_number(three, rng, spacing="touching", brush=18.0)
+    return number, picture(number, 0, rng)
+
+
+def test_three_real_digits_that_touch_are_read_as_three(
+    digits, model, monkeypatch
+) -> None:
+    images = {}
+    for seed, text in TRIPLES.items():
+        number, images[seed] = touching_triple(digits, seed)
+        assert number.text == text
+        got = recognize_picture(model, images[seed])
+        assert got is not None and got.number == text, seed
+    # Without letting a side the reader reads as two through, none is.
+    monkeypatch.setattr(Splitter, "pairs_as_pieces", lambda self, c, sides: sides)
+    for seed, text in TRIPLES.items():
+        got = recognize_picture(model, images[seed])
+        assert got is None or len(got.number) != len(text), seed

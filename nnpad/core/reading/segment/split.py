@@ -257,6 +257,32 @@ class Splitter(Generic[G]):
             return [group]
         return self.split(best.left, depth + 1) + self.split(best.right, depth + 1)
 
+    def pairs_as_pieces(
+        self, candidates: list[Split[G]], sides: np.ndarray
+    ) -> np.ndarray:
+        """``sides`` with a side the pair reader reads as two digits let through.
+
+        Three digits that touch are one mark the reader reads as two, and every
+        cut of it leaves two digits on one side, which the digit network reads
+        poorly. Such a side passes PIECE_FLOOR when the reader reads it as two
+        (with PAIR_TWO), and is split in its turn.
+        """
+        weak = [
+            (row, col, side)
+            for row, c in enumerate(candidates)
+            for col, side in enumerate((c.left, c.right))
+            if sides[row, col] < PIECE_FLOOR and self.width(side) > DIGIT_WIDTH
+        ]
+        if not weak:
+            return sides
+        self.read_pairs([side for _, _, side in weak])
+        out = sides.copy()
+        for row, col, side in weak:
+            reading = self.pair_readings.get(self.key(side))
+            if reading is not None and reading.two >= PAIR_TWO:
+                out[row, col] = PIECE_FLOOR
+        return out
+
     def bonus(self, split: Split[G]) -> float:
         """What the shape says for the split: whole parts standing as two digits."""
         return STANDING if split.apart and self.side_by_side(split) else 0.0
@@ -310,6 +336,7 @@ class Splitter(Generic[G]):
                 pair.pair[self.digit(c.left), self.digit(c.right)] for c in candidates
             ]
             scores += PAIR_AGREE * np.log(np.maximum(agree, PAIR_FLOOR))
+            sides = self.pairs_as_pieces(candidates, sides)
         scores[sides.min(axis=1) < PIECE_FLOOR] = -math.inf
         k = int(np.argmax(scores))
         if not math.isfinite(scores[k]):
