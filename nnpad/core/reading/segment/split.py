@@ -78,9 +78,11 @@ MAX_DEPTH = 6
 # shape and the digit network's margin, and one it reads as two with less than
 # PAIR_ONE is kept whole; in between, the rules above decide. Among the cuts, the
 # pair the reader sees in the pieces' digits adds PAIR_AGREE times its
-# log-probability (at least PAIR_FLOOR) to the cut's score. Set on the tuning
-# sets: PAIR_TWO at 0.5 split single MNIST pictures of 0s and 4s; anything from
-# 0.98 to 0.999, and PAIR_ONE from 0.02 to 0.3, read the same.
+# log-probability (at least PAIR_FLOOR) to the cut's score, and a side it reads as
+# two with PAIR_TWO passes PIECE_FLOOR (three digits that touch; see
+# `Splitter.pairs_as_pieces`). Set on the tuning sets: PAIR_TWO at 0.5 split
+# single MNIST pictures of 0s and 4s; anything from 0.98 to 0.999, and PAIR_ONE
+# from 0.02 to 0.3, read the same.
 PAIR_TWO = 0.98
 PAIR_ONE = 0.1
 PAIR_AGREE = 1.0
