@@ -19,6 +19,7 @@ import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -50,8 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     _, _, x_val, y_val = split_validation(
         data.x_train, data.y_train, first.recipe.train.validation_split
     )
-    logits = network.logits(x_val.astype(np.float32) / 255.0)
-    accuracy = float((logits.argmax(axis=1) == y_val).mean())
+    images = x_val.astype(np.float32) / 255.0
+
+    def accuracy_of(net: Any) -> float:
+        return float((net.logits(images).argmax(axis=1) == y_val).mean())
+
+    accuracy = accuracy_of(network)
     recipe = replace(first.recipe, architecture=network.architecture)
     metadata = {k: v for k, v in first.metadata.items() if k not in NOT_CARRIED}
     metadata.update(
@@ -72,8 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         f" ({len(y_val):,} images); saved {args.out}"
     )
     for name, model in (("first", first), ("second", second)):
-        alone = model.network.logits(x_val.astype(np.float32) / 255.0).argmax(axis=1)
-        print(f"  {name} alone: {(alone == y_val).mean():.2%}")
+        print(f"  {name} alone: {accuracy_of(model.network):.2%}")
     return 0
 
 

@@ -19,8 +19,10 @@ from nnpad.core.model.network import DenseBlock, Network
 def side_by_side(first: Network, second: Network) -> Network:
     """One network whose logits are the mean of ``first``'s and ``second``'s.
 
-    Both must be feedforward networks of the same depth, activations, input and
-    augmentation, without batch normalization (whose scale would differ per half).
+    Both must be feedforward networks of the same depth and activation, without
+    batch normalization (whose scale would differ per half). The merged network
+    keeps ``first``'s other settings (dropout, augmentation), which do not change
+    a reading.
     """
     a, b = first.architecture, second.architecture
     if a.convolutional or b.convolutional:
@@ -39,15 +41,14 @@ def side_by_side(first: Network, second: Network) -> Network:
     blocks = []
     last = len(first.blocks) - 1
     for depth, (x, y) in enumerate(zip(first.blocks, second.blocks, strict=True)):
-        if depth == 0:
+        if depth == 0:  # both read the same input
             kernel = np.concatenate((x.kernel, y.kernel), axis=1)
-        elif depth < last:
-            kernel = _block_diagonal(x.kernel, y.kernel)
-        else:
-            kernel = 0.5 * np.concatenate((x.kernel, y.kernel), axis=0)
-        if depth < last:
             bias = np.concatenate((x.bias, y.bias))
-        else:
+        elif depth < last:  # each reads only its own neurons
+            kernel = _block_diagonal(x.kernel, y.kernel)
+            bias = np.concatenate((x.bias, y.bias))
+        else:  # half of each one's logits
+            kernel = 0.5 * np.concatenate((x.kernel, y.kernel), axis=0)
             bias = 0.5 * (x.bias + y.bias)
         blocks.append(
             DenseBlock(kernel.astype(np.float32), bias.astype(np.float32), x.activation)

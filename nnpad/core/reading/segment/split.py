@@ -277,10 +277,10 @@ class Splitter(Generic[G]):
         ]
         if not weak:
             return sides
-        self.read_pairs([side for _, _, side in weak])
+        self.read_pairs([side for _, _, side in weak])  # in one batch
         out = sides.copy()
         for row, col, side in weak:
-            reading = self.pair_readings.get(self.key(side))
+            reading = self.pair_reading(side)
             if reading is not None and reading.two >= PAIR_TWO:
                 out[row, col] = PIECE_FLOOR
         return out
