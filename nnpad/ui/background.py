@@ -166,6 +166,10 @@ class _GuiCollector(QObject):
         if self._jobs == 0 and not self._for_good:
             self._timer.stop()
             if self._was_enabled:
+                # Collect the job's backlog here, in a slot that holds no Qt lock: left
+                # to the next automatic collection, it would start at whatever
+                # allocation comes next, perhaps inside a connect (the deadlock above).
+                gc.collect(1)
                 gc.enable()
 
     @Slot()
