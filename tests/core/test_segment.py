@@ -147,6 +147,28 @@ def test_a_flat_digit_between_tall_ones_is_a_digit(classify) -> None:
         assert pieces[1].drawing.strokes == (two, two_foot)
 
 
+def test_a_small_five_keeps_its_floating_hat_between_tall_digits(classify) -> None:
+    """A 5 written small, its bowl and hat apart, neither tall enough for a digit.
+
+    With no digit in reach, the two fragments join each other; before, the hat
+    was dropped as a speck and the bowl read alone (a real '5778' read '2778').
+    """
+    seven = Stroke(((40.0, 60.0), (120.0, 60.0), (70.0, 240.0)), 18.0)
+    bowl = Stroke(
+        ((200.0, 145.0), (235.0, 160.0), (240.0, 205.0), (190.0, 235.0)), 18.0
+    )
+    hat = Stroke(((262.0, 105.0), (300.0, 95.0)), 18.0)
+    one = Stroke(((430.0, 60.0), (425.0, 240.0)), 18.0)
+    number = Drawing((seven, bowl, hat, one))
+    for c in (None, classify):
+        pieces = segment_drawing(number, c)
+        assert len(pieces) == 3
+        assert pieces[1].drawing.strokes == (bowl, hat)
+    pieces = segment_image(render(number, 280, width=480), classify)
+    assert len(pieces) == 3
+    assert pieces[1].box[1] < 105  # the hat's top, not the bowl's (136)
+
+
 def test_a_speck_touching_a_digit_is_part_of_it() -> None:
     rng = np.random.default_rng(8)
     one = digit_at(1, 120, rng)

@@ -14,7 +14,7 @@ import numpy as np
 from nnpad.core.reading.segment.common import SPECK, digit_sized
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
 
 # Parts whose ink comes within INK_GAP pen widths of each other (their centre
 # lines within a pen width and a third, for strokes) are one mark, however they
@@ -36,7 +36,8 @@ WITHIN = 0.6
 NEAR = 0.3
 # A group that is not a speck but not `digit_sized` either (a piece of a stroke
 # cut off by a faint or broken pen, the hat of a 5) joins the nearest digit-sized
-# group within FRAGMENT * H.
+# group within FRAGMENT * H. Two such fragments with no digit in reach join each
+# other when together they are digit-sized: the bowl and floating hat of a small 5.
 FRAGMENT = 0.4
 # Point sets are thinned to about this many points before measuring distances.
 MAX_POINTS = 600
@@ -181,7 +182,11 @@ def attach(
     points: Sequence[np.ndarray],
     height: float,
 ) -> list[list[int]]:
-    """Groups with each fragment (short, not a speck) joined to its nearest digit."""
+    """Groups with each fragment (short, not a speck) joined to its nearest digit.
+
+    A fragment with no digit in reach joins the nearest such fragment that makes
+    a digit-sized mark with it.
+    """
     spans = np.array(
         [
             np.concatenate((boxes[g, :2].min(axis=0), boxes[g, 2:].max(axis=0)))
@@ -195,14 +200,40 @@ def attach(
     reach = FRAGMENT * height
     ink = [np.concatenate([points[i] for i in g]) for g in groups]
     out = [list(g) for g in groups]
-    for k in np.flatnonzero(wide & ~tall):
+    fragments = [int(k) for k in np.flatnonzero(wide & ~tall)]
+    digits = [int(j) for j in np.flatnonzero(tall)]
+
+    def nearest(k: int, targets: Iterable[int]) -> int | None:
         near = [
             (distance(ink[k], ink[j], reach), j)
-            for j in np.flatnonzero(tall)
+            for j in targets
             if spans[j, 0] - reach <= spans[k, 2] and spans[k, 0] <= spans[j, 2] + reach
         ]
         best = min(near, default=(math.inf, -1))
-        if best[0] <= reach:
-            out[best[1]].extend(out[k])
+        return best[1] if best[0] <= reach else None
+
+    for k in fragments:
+        j = nearest(k, digits)
+        if j is not None:
+            out[j].extend(out[k])
             out[k] = []
+    alone = [k for k in fragments if out[k]]
+    for k in alone:
+        if not out[k]:
+            continue  # another fragment joined it
+        partners = (
+            j
+            for j in alone
+            if j != k and out[j] and digit_sized(_union(spans[j], spans[k]), height)
+        )
+        j = nearest(k, partners)
+        if j is not None:
+            out[j].extend(out[k])
+            out[k] = []
+            ink[j] = np.concatenate((ink[j], ink[k]))
+            spans[j] = _union(spans[j], spans[k])
     return [g for g in out if g]
+
+
+def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.concatenate((np.minimum(a[:2], b[:2]), np.maximum(a[2:], b[2:])))
