@@ -21,7 +21,9 @@ canvas' width, the picture's resolution or the pen.
    would be a digit of its own, kept with its neighbour it would shrink that digit
    (one touching a digit is part of it). When all the ink is specks (a lone dot)
    the whole of it is one piece, as a single digit is read today. A short
-   fragment joins the nearest digit; a flat digit (at least ``0.35 H`` tall and
+   fragment joins the nearest digit within ``0.4 H``; two fragments with no digit
+   in reach join each other when together they are digit-sized (the bowl and the
+   floating hat of a small 5); a flat digit (at least ``0.35 H`` tall and
    ``0.8 H`` wide: a 2 or a 7 written wide and low) is no fragment. When a
    drawing holds a single digit, the specks and fragments within ``0.6 H`` of it
    are its own (a 5's hat or a 7's bar lifted further off, a dot on a 9's loop).
