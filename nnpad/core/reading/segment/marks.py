@@ -101,8 +101,7 @@ class Marks:
         """Make one mark of ``i``'s and ``j``'s."""
         ri, rj = self.find(i), self.find(j)
         self.parent[rj] = ri
-        self.span[ri, :2] = np.minimum(self.span[ri, :2], self.span[rj, :2])
-        self.span[ri, 2:] = np.maximum(self.span[ri, 2:], self.span[rj, 2:])
+        self.span[ri] = _union(self.span[ri], self.span[rj])
 
     def narrow(self, i: int, j: int, height: float) -> bool:
         """Whether ``i``'s and ``j``'s marks together are no wider than a digit."""
@@ -236,4 +235,5 @@ def attach(
 
 
 def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The box ``(x0, y0, x1, y1)`` around two boxes."""
     return np.concatenate((np.minimum(a[:2], b[:2]), np.maximum(a[2:], b[2:])))
